@@ -1,0 +1,5 @@
+// The cdk8s front end (cdk8s-plus-28, Kubernetes 1.28). Loads no Pulumi code.
+export * from '../index';
+export * from './namespace-guardrails';
+export * from './memory-tuned-deployment';
+export * from './memory-limit-policy';

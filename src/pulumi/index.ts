@@ -1,0 +1,6 @@
+// The Pulumi front end: ComponentResources over the same cdk8s constructs.
+export * from '../index';
+export * from './chart-component';
+export * from './namespace-guardrails';
+export * from './memory-tuned-deployment';
+export * from './memory-limit-policy';

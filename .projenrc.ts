@@ -40,6 +40,8 @@ const project = new typescript.TypeScriptProject({
     // 4.x ship CommonJS and so run under ts-jest; 5.x are ESM only.
     'kubernetes-models@4.5.1',
     '@kubernetes-models/prometheus-operator@4.4.4',
+    // VerticalPodAutoscaler models (autoscaling.k8s.io/v1); 3.3.4 is the last CommonJS release.
+    '@kubernetes-models/autoscaler@3.3.4',
     'ajv@^8.17.1',
     'fast-check@^4.3.0',
     'ts-node',

@@ -2,6 +2,7 @@
 export * from './sizing/errors';
 export * from './sizing/quantity';
 export * from './sizing/container-memory';
+export * from './sizing/guardrails';
 export * from './sizing/runtime-settings';
 export * from './sizing/limit-policy';
 export * from './observability/types';

@@ -115,8 +115,10 @@ export function pgbouncerSettings(input: PgbouncerInput): PgbouncerSettings {
   const reserved = checkInteger('reservedConnections', input.reservedConnections ?? 0, 0, maxConnections);
   if (reserved > 0 && version < 16) {
     throw new InputError({
-      field: 'reservedConnections', value: reserved,
-      reason: `reserved_connections exists from PostgreSQL 16, not ${version}`, accepted: '0 before PostgreSQL 16',
+      field: 'reservedConnections',
+      value: reserved,
+      reason: `reserved_connections exists from PostgreSQL 16, not ${version}`,
+      accepted: '0 before PostgreSQL 16',
     });
   }
   const direct = checkInteger('directConnections', input.directConnections ?? 2, 0, maxConnections);
@@ -138,7 +140,8 @@ export function pgbouncerSettings(input: PgbouncerInput): PgbouncerSettings {
     if (perDatabase < 1) {
       const needed = listenPoolSize + databases + superuser + reserved + direct;
       throw new InputError({
-        field: 'maxConnections', value: maxConnections,
+        field: 'maxConnections',
+        value: maxConnections,
         reason: `${reserveText} leaves ${available} server connections, not enough for the ${listenPoolSize}-connection`
           + ` session pool of the "${ODOO_LISTEN_DATABASE}" database (LISTEN/NOTIFY of ${processes} Odoo processes) plus one per Odoo database`,
         accepted: `at least ${needed} for ${workers} workers, ${cron} cron and ${replicas} replica(s)`,
@@ -150,7 +153,8 @@ export function pgbouncerSettings(input: PgbouncerInput): PgbouncerSettings {
     if (perDatabase < clientConnections) {
       const needed = listenPoolSize + databases * clientConnections + superuser + reserved + direct;
       throw new InputError({
-        field: 'maxConnections', value: maxConnections,
+        field: 'maxConnections',
+        value: maxConnections,
         reason: `in session mode each of Odoo's ${clientConnections} client connections per database pins a server connection,`
           + ` but ${reserveText} leaves ${available}`,
         accepted: `at least ${needed}, or poolMode "transaction", or a smaller Odoo dbMaxconn`,
@@ -169,7 +173,7 @@ export function pgbouncerSettings(input: PgbouncerInput): PgbouncerSettings {
   }
   if (poolMode === 'transaction' && defaultPoolSize < processes) {
     warnings.push(`default_pool_size ${defaultPoolSize} is below the ${processes} Odoo processes: at peak, requests wait for a`
-      + ` server connection (query_wait_timeout) instead of overloading PostgreSQL.`);
+      + ' server connection (query_wait_timeout) instead of overloading PostgreSQL.');
   }
 
   return {
@@ -237,7 +241,9 @@ export function toPgbouncerIni(result: PgbouncerSettings, options: PgbouncerIniO
   const databases = options.databases ?? [];
   if (databases.length !== result.odooDatabases) {
     throw new InputError({
-      field: 'databases', value: [...databases], reason: `the settings were computed for ${result.odooDatabases} Odoo database(s)`,
+      field: 'databases',
+      value: [...databases],
+      reason: `the settings were computed for ${result.odooDatabases} Odoo database(s)`,
       accepted: `${result.odooDatabases} database name(s)`,
     });
   }

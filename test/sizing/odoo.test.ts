@@ -67,7 +67,9 @@ describe('odooSettings', () => {
     expect(result.workers).toBe(1);
     expect(result.limitMemoryHard.bytes).toBeGreaterThanOrEqual(result.limitMemorySoft.bytes);
     expect(() => odooSettings({ ram: Memory.bytes(minimum - 1), cpus: 4 })).toThrow(new InputError({
-      field: 'ram', value: '', accepted: '',
+      field: 'ram',
+      value: '',
+      accepted: '',
       message: 'Invalid ram "995727769": too small for one Odoo worker and 1 cron process(es) next to the master and gevent worker. Accepted: at least 950Mi.',
     }));
   });

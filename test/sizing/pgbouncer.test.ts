@@ -77,8 +77,10 @@ describe('pgbouncerSettings', () => {
   test('GIVEN any Odoo side and max_connections WHEN accepted THEN server connections never exceed max_connections - reserves', () => {
     fc.assert(fc.property(
       fc.record({
-        workers: fc.integer({ min: 1, max: 64 }), maxCronThreads: fc.integer({ min: 0, max: 4 }),
-        dbMaxconn: fc.integer({ min: 2, max: 64 }), replicas: fc.integer({ min: 1, max: 8 }),
+        workers: fc.integer({ min: 1, max: 64 }),
+        maxCronThreads: fc.integer({ min: 0, max: 4 }),
+        dbMaxconn: fc.integer({ min: 2, max: 64 }),
+        replicas: fc.integer({ min: 1, max: 8 }),
       }),
       fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 0, max: 10 }), fc.integer({ min: 0, max: 10 }),
       fc.constantFrom('transaction' as const, 'session' as const), fc.integer({ min: 1, max: 4 }),

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../sizing/errors';
 import { registerLimitsCommand } from './commands/limits';
+import { registerPostgresCommand } from './commands/postgres';
 
 /** Where a command writes; tests pass their own. */
 export interface CliOutput {
@@ -13,6 +14,7 @@ export type CommandRegistration = (program: Command, out: CliOutput) => void;
 
 const COMMANDS: readonly CommandRegistration[] = [
   registerLimitsCommand,
+  registerPostgresCommand,
 ];
 
 /** The `memguard` command line, with every calculator registered. */

@@ -125,7 +125,7 @@ export function runAsServerUser(
   options: { cwd?: string; timeoutMs?: number } = {},
 ): Promise<ProcessResult> {
   const user = serverOsUser();
-  const env = { ...process.env, LC_ALL: 'C', LANG: 'C' };
+  const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C', LANG: 'C' };
   delete env.PGDATA;
   if (!user) return run(binary, args, { ...options, env });
   env.HOME = os.tmpdir();

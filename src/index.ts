@@ -7,4 +7,8 @@ export * from './sizing/runtime-settings';
 export * from './sizing/limit-policy';
 export * from './observability/types';
 export * from './observability/queries';
+export * from './observability/config';
+export * from './observability/rules';
+export * from './observability/escalation';
+export * from './observability/dashboards';
 export { postgresSettings, toPostgresqlConf, toJson as postgresSettingsJson, POSTGRES_VERSIONS, POSTGRES_DB_TYPES, POSTGRES_STORAGE_TYPES, POSTGRES_OS_TYPES, POSTGRES_DB_SIZES, POSTGRES_PROFILES, type PostgresInput, type PostgresSettings, type PostgresSetting, type PostgresMemoryBudget, type PostgresVersion, type PostgresDbType, type PostgresStorage, type PostgresOs, type PostgresDbSize, type PostgresProfile } from './sizing/postgres';

@@ -3,3 +3,5 @@ export * from '../index';
 export * from './namespace-guardrails';
 export * from './memory-tuned-deployment';
 export * from './memory-limit-policy';
+export * from './memory-alerts';
+export * from './memory-dashboard';

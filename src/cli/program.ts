@@ -2,6 +2,9 @@ import { Command, CommanderError } from 'commander';
 import { InputError } from '../sizing/errors';
 import { registerLimitsCommand } from './commands/limits';
 import { registerPostgresCommand } from './commands/postgres';
+import { registerOdooCommand } from './commands/odoo';
+import { registerPgbouncerCommand } from './commands/pgbouncer';
+import { registerStackCommand } from './commands/stack';
 
 /** Where a command writes; tests pass their own. */
 export interface CliOutput {
@@ -15,6 +18,9 @@ export type CommandRegistration = (program: Command, out: CliOutput) => void;
 const COMMANDS: readonly CommandRegistration[] = [
   registerLimitsCommand,
   registerPostgresCommand,
+  registerOdooCommand,
+  registerPgbouncerCommand,
+  registerStackCommand,
 ];
 
 /** The `memguard` command line, with every calculator registered. */

@@ -4,3 +4,5 @@ export * from './chart-component';
 export * from './namespace-guardrails';
 export * from './memory-tuned-deployment';
 export * from './memory-limit-policy';
+export * from './memory-alerts';
+export * from './memory-dashboard';

@@ -243,6 +243,7 @@ export function toOdooConf(result: OdooSettings, options: OdooConfOptions = {}):
       + `${result.maxCronThreads} cron, worst case ${result.worstCaseConnections} PostgreSQL client connections`,
     '; limit_memory_* are VIRTUAL memory in bytes (Odoo compares them with the process vms).',
     '; db_password is not here: pass it from a Secret (the odoo image reads the PASSWORD environment variable).',
+    ...result.warnings.map((w) => `; WARNING: ${w}`),
     '[options]',
   ];
   if (options.dbHost !== undefined) lines.push(`db_host = ${options.dbHost}`);

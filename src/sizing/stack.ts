@@ -92,7 +92,8 @@ export function sizeStack(input: StackInput): StackSettings {
   const odooPercent = checkInteger('odooPercent', input.odooPercent ?? 50, 10, 90);
   const pgbouncerMemory = input.pgbouncerMemory ?? DEFAULT_PGBOUNCER_MEMORY;
   const mebibyte = Memory.mebibytes(1);
-  if (!(pgbouncerMemory instanceof Memory) || pgbouncerMemory.isLessThan(Memory.mebibytes(16)) || !pgbouncerMemory.floorTo(mebibyte).equals(pgbouncerMemory)) {
+  const wholeMebibytes = pgbouncerMemory instanceof Memory && pgbouncerMemory.floorTo(mebibyte).equals(pgbouncerMemory);
+  if (!wholeMebibytes || pgbouncerMemory.isLessThan(Memory.mebibytes(16))) {
     throw new InputError({ field: 'pgbouncerMemory', value: String(pgbouncerMemory), accepted: 'whole MiB, at least 16Mi' });
   }
   if (!ram.isGreaterThan(pgbouncerMemory.times(4))) {

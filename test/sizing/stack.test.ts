@@ -59,7 +59,8 @@ describe('sizeStack', () => {
         const total = Memory.sum(stack.split.map((s) => s.total));
         expect(total.plus(stack.unallocated).bytes).toBe(ramMiB * 2 ** 20);
         const p = stack.pgbouncer;
-        expect(p.serverConnections).toBeLessThanOrEqual(stack.postgres.maxConnections - p.reserves.superuser - p.reserves.reserved - p.reserves.direct);
+        const reserves = p.reserves.superuser + p.reserves.reserved + p.reserves.direct;
+        expect(p.serverConnections).toBeLessThanOrEqual(stack.postgres.maxConnections - reserves);
         expect(stack.odoo.worstCaseConnections).toBeLessThanOrEqual(p.maxClientConn);
       },
     ), { numRuns: 60 });

@@ -174,6 +174,7 @@ const HUGE_PAGE = 2 * MIB;
  * shared memory   S = shared_buffers + wal_buffers + (2.5% of shared_buffers + 8Mi + 48Ki × process slots)
  * postmaster/aux  A = 24Mi
  * backends          = (max_connections + max_parallel_workers) × 10Mi          (catalog caches, plan cache, stack)
+ *                   max_parallel_workers = CPUs (none with 1 CPU), at most one per 256Mi of L (at least 2)
  * query memory      = (max_connections + max_parallel_workers) × work_mem × 3  (one sort + one hash at hash_mem_multiplier 2)
  * maintenance       = maintenance_work_mem + autovacuum_max_workers × autovacuum_work_mem
  * /dev/shm          = 8Mi + max_parallel_workers × work_mem × hash_mem_multiplier   (parallel hash tables)
@@ -483,9 +484,11 @@ function containerSettings(input: PostgresInput, c: CommonInput): PostgresSettin
   const warnings: string[] = [];
 
   // Parallel query only pays with 2 or more CPUs; each worker is a backend with its own work_mem.
-  const parallelWorkers = cpus >= 2 ? cpus : 0;
-  const workersPerGather = cpus >= 2 ? (dbType === 'dw' ? Math.ceil(cpus / 2) : Math.min(Math.ceil(cpus / 2), 4)) : 0;
-  const maintenanceWorkers = cpus >= 2 ? Math.min(Math.ceil(cpus / 2), 4) : 0;
+  // At most one worker per 256Mi of the limit, so that small containers do not spend their memory on workers.
+  const parallelWorkers = cpus >= 2 ? Math.min(cpus, Math.max(2, Math.floor(L / (256 * MIB)))) : 0;
+  const perGatherWanted = dbType === 'dw' ? Math.ceil(cpus / 2) : Math.min(Math.ceil(cpus / 2), 4);
+  const workersPerGather = Math.min(perGatherWanted, parallelWorkers);
+  const maintenanceWorkers = Math.min(Math.ceil(cpus / 2), 4, parallelWorkers);
   const autovacuumWorkers = cpus >= 32 ? 5 : cpus >= 16 ? 4 : 3;
 
   const maintenanceWorkMem = Memory.bytes(clampBytes(Math.floor(L / (dbType === 'dw' ? 8 : 16) / MIB) * MIB, 8 * MIB, 2 * GIB));

@@ -5,3 +5,4 @@ export * from './memory-tuned-deployment';
 export * from './memory-limit-policy';
 export * from './memory-alerts';
 export * from './memory-dashboard';
+export * from './memory-remediation';

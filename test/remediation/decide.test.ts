@@ -1,0 +1,271 @@
+import * as fc from 'fast-check';
+import {
+  aboveThreshold, cooldownRemainingSeconds, decide, incidentReport, IncidentFacts, issueTitle, parseConfig, parseVector,
+  quantityBytes, raiseLimitPatch, remediationPatch, toContainerSamples, toEscalate, WorkloadMeasurement, workloadKey,
+} from '../../src/remediation/decide';
+
+const NOW = new Date('2025-03-01T12:00:00.000Z');
+const deployment = (name: string, ratio: number, lastRemediation?: string): WorkloadMeasurement => ({
+  workload: { namespace: 'shop', kind: 'Deployment', name },
+  samples: [{ namespace: 'shop', pod: `${name}-abc-1`, container: 'main', ratio }],
+  ...(lastRemediation ? { lastRemediation } : {}),
+});
+const config = { actions: ['restart'] as const, cooldownSeconds: 1800, maxActionsPerRun: 3 };
+
+describe('aboveThreshold', () => {
+  test('GIVEN samples at, below and above 85% WHEN filtered THEN only the one strictly above remains, like the alert\'s ">"', () => {
+    const samples = [
+      { namespace: 'shop', pod: 'a', container: 'c', ratio: 0.85 },
+      { namespace: 'shop', pod: 'b', container: 'c', ratio: 0.84 },
+      { namespace: 'shop', pod: 'c', container: 'c', ratio: 0.8501 },
+    ];
+    expect(aboveThreshold(samples, 0.85, ['shop']).map((s) => s.pod)).toEqual(['c']);
+  });
+
+  test('GIVEN a sample from a namespace that is not a target WHEN filtered THEN it is ignored', () => {
+    expect(aboveThreshold([{ namespace: 'kube-system', pod: 'a', container: 'c', ratio: 0.99 }], 0.85, ['shop'])).toEqual([]);
+  });
+});
+
+describe('cooldownRemainingSeconds', () => {
+  test('GIVEN a remediation 10 minutes ago and a 30 minute cooldown THEN 1200 s remain', () => {
+    expect(cooldownRemainingSeconds('2025-03-01T11:50:00.000Z', NOW, 1800)).toBe(1200);
+  });
+  test('GIVEN a remediation exactly one cooldown ago THEN none remains', () => {
+    expect(cooldownRemainingSeconds('2025-03-01T11:30:00.000Z', NOW, 1800)).toBe(0);
+  });
+  test('GIVEN no annotation or an unreadable one THEN none remains', () => {
+    expect(cooldownRemainingSeconds(undefined, NOW, 1800)).toBe(0);
+    expect(cooldownRemainingSeconds('yesterday', NOW, 1800)).toBe(0);
+  });
+});
+
+describe('decide', () => {
+  test('GIVEN two workloads WHEN deciding THEN the worse one comes first and both are restarted', () => {
+    const decisions = decide([deployment('web', 0.9), deployment('api', 0.97)], config, NOW);
+    expect(decisions.map((d) => [d.workload.name, d.disposition, d.actions])).toEqual([
+      ['api', 'remediate', ['restart']],
+      ['web', 'remediate', ['restart']],
+    ]);
+    expect(decisions[0].peakRatio).toBe(0.97);
+  });
+
+  test('GIVEN equal peaks WHEN deciding THEN the order is by workload key, so runs are repeatable', () => {
+    const decisions = decide([deployment('b', 0.9), deployment('a', 0.9)], config, NOW);
+    expect(decisions.map((d) => d.workload.name)).toEqual(['a', 'b']);
+  });
+
+  test('GIVEN a workload remediated 10 minutes ago WHEN deciding THEN it is in cooldown with no action and its end time', () => {
+    const [d] = decide([deployment('web', 0.95, '2025-03-01T11:50:00.000Z')], config, NOW);
+    expect(d).toEqual({
+      workload: { namespace: 'shop', kind: 'Deployment', name: 'web' },
+      peakRatio: 0.95,
+      disposition: 'cooldown',
+      actions: [],
+      skippedActions: ['restart'],
+      cooldownUntil: '2025-03-01T12:20:00.000Z',
+    });
+  });
+
+  test('GIVEN a budget of 2 actions and three workloads WHEN deciding THEN the two worst are remediated and the third deferred', () => {
+    const decisions = decide([deployment('a', 0.9), deployment('b', 0.95), deployment('c', 0.99)], { ...config, maxActionsPerRun: 2 }, NOW);
+    expect(decisions.map((d) => [d.workload.name, d.disposition, d.actions, d.skippedActions])).toEqual([
+      ['c', 'remediate', ['restart'], []],
+      ['b', 'remediate', ['restart'], []],
+      ['a', 'deferred', [], ['restart']],
+    ]);
+  });
+
+  test('GIVEN actions flush-redis then restart and a budget of 3 WHEN two workloads are high THEN Redis is flushed once and the order kept', () => {
+    const decisions = decide([deployment('a', 0.9), deployment('b', 0.95)],
+      { actions: ['flush-redis', 'restart'], cooldownSeconds: 0, maxActionsPerRun: 3 }, NOW);
+    expect(decisions.map((d) => [d.workload.name, d.actions, d.skippedActions])).toEqual([
+      ['b', ['flush-redis', 'restart'], []],
+      ['a', ['flush-redis', 'restart'], []],
+    ]);
+  });
+
+  test('GIVEN a budget of 1 and actions restart, raise-limit WHEN one workload is high THEN it restarts and raise-limit is skipped', () => {
+    const [d] = decide([deployment('a', 0.9)], { actions: ['restart', 'raise-limit'], cooldownSeconds: 0, maxActionsPerRun: 1 }, NOW);
+    expect([d.disposition, d.actions, d.skippedActions]).toEqual(['remediate', ['restart'], ['raise-limit']]);
+  });
+
+  test('GIVEN a budget of 0 WHEN a workload is high THEN it is deferred', () => {
+    expect(decide([deployment('a', 0.9)], { ...config, maxActionsPerRun: 0 }, NOW)[0].disposition).toBe('deferred');
+  });
+
+  test('property: never more actions than the budget (Redis re-flushes excepted), and in-cooldown workloads never act', () => {
+    fc.assert(fc.property(
+      fc.array(fc.record({ ratio: fc.double({ min: 0.86, max: 2, noNaN: true }), minutesAgo: fc.option(fc.integer({ min: 0, max: 120 })) }), { maxLength: 12 }),
+      fc.integer({ min: 0, max: 6 }),
+      (items, budget) => {
+        const measurements = items.map((it, i) => deployment(`w${i}`, it.ratio,
+          it.minutesAgo === null ? undefined : new Date(NOW.getTime() - it.minutesAgo * 60_000).toISOString()));
+        const decisions = decide(measurements, { actions: ['restart', 'raise-limit'], cooldownSeconds: 1800, maxActionsPerRun: budget }, NOW);
+        const spent = decisions.reduce((n, d) => n + d.actions.length, 0);
+        expect(spent).toBeLessThanOrEqual(budget);
+        for (const d of decisions.filter((x) => x.disposition === 'cooldown')) expect(d.actions).toEqual([]);
+        const peaks = decisions.map((d) => d.peakRatio);
+        expect(peaks).toEqual([...peaks].sort((a, b) => b - a));
+      },
+    ));
+  });
+});
+
+describe('toEscalate', () => {
+  test('GIVEN remediated, cooldown and deferred workloads all still high THEN the deferred one is not escalated', () => {
+    const decisions = decide([deployment('a', 0.9), deployment('b', 0.95, '2025-03-01T11:59:00.000Z'), deployment('c', 0.99)],
+      { ...config, maxActionsPerRun: 1 }, NOW);
+    const still = new Set(decisions.map((d) => workloadKey(d.workload)));
+    expect(toEscalate(decisions, still).map((d) => d.workload.name)).toEqual(['c', 'b']);
+  });
+
+  test('GIVEN a remediated workload back below the threshold THEN it is not escalated', () => {
+    expect(toEscalate(decide([deployment('a', 0.9)], config, NOW), new Set())).toEqual([]);
+  });
+});
+
+describe('remediationPatch', () => {
+  test('GIVEN restart WHEN patching THEN the pod template gets restartedAt and the workload the cooldown annotations', () => {
+    expect(remediationPatch(['flush-redis', 'restart'], NOW)).toEqual({
+      metadata: { annotations: { 'memguard.io/last-remediation': '2025-03-01T12:00:00.000Z', 'memguard.io/last-remediation-actions': 'flush-redis,restart' } },
+      spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': '2025-03-01T12:00:00.000Z' } } } },
+    });
+  });
+
+  test('GIVEN only flush-redis WHEN patching THEN only the cooldown annotations change (no rollout)', () => {
+    expect(remediationPatch(['flush-redis'], NOW)).toEqual({
+      metadata: { annotations: { 'memguard.io/last-remediation': '2025-03-01T12:00:00.000Z', 'memguard.io/last-remediation-actions': 'flush-redis' } },
+    });
+  });
+});
+
+describe('quantityBytes and raiseLimitPatch', () => {
+  test.each([
+    ['512Mi', 536870912], ['1Gi', 1073741824], ['1G', 1e9], ['1.5Gi', 1610612736], ['100k', 1e5], ['1e3', 1000], ['128974848', 128974848],
+  ])('%s is %d bytes', (q, bytes) => expect(quantityBytes(q)).toBe(bytes));
+
+  test.each(['', 'lots', '1ki', '-1Gi', '1 Gi'])('%j is not a quantity', (q) => expect(quantityBytes(q)).toBeUndefined());
+
+  test('GIVEN a 512Mi limit equal to its request and factor 1.5 THEN both become 768Mi; a sidecar is left alone', () => {
+    const result = raiseLimitPatch([
+      { name: 'main', resources: { limits: { memory: '512Mi' }, requests: { memory: '512Mi' } } },
+      { name: 'sidecar', resources: { limits: { memory: '64Mi' } } },
+    ], ['main'], 1.5);
+    expect(result).toEqual({
+      patch: { spec: { template: { spec: { containers: [{ name: 'main', resources: { limits: { memory: '768Mi' }, requests: { memory: '768Mi' } } }] } } } },
+      changes: [{ container: 'main', from: '512Mi', to: '768Mi' }],
+    });
+  });
+
+  test('GIVEN a request below the limit THEN only the limit is raised, rounded up to whole MiB', () => {
+    const result = raiseLimitPatch([{ name: 'main', resources: { limits: { memory: '1G' }, requests: { memory: '256Mi' } } }], ['main'], 1.2);
+    expect(result.changes).toEqual([{ container: 'main', from: '1G', to: '1145Mi' }]);
+  });
+});
+
+describe('parseVector', () => {
+  const ok = (result: unknown[]) => JSON.stringify({ status: 'success', data: { resultType: 'vector', result } });
+
+  test('GIVEN a vector WHEN parsed THEN labels and numbers come back and unlabelled series are dropped as samples', () => {
+    const vector = parseVector(ok([
+      { metric: { namespace: 'shop', pod: 'web-1', container: 'main' }, value: [1700000000, '0.91'] },
+      { metric: {}, value: [1700000000, '0.99'] },
+    ]));
+    expect(vector).toEqual([
+      { metric: { namespace: 'shop', pod: 'web-1', container: 'main' }, value: 0.91 },
+      { metric: {}, value: 0.99 },
+    ]);
+    expect(toContainerSamples(vector)).toEqual([{ namespace: 'shop', pod: 'web-1', container: 'main', ratio: 0.91 }]);
+  });
+
+  test.each([
+    ['<html>', 'Prometheus answer is not JSON: "<html>"'],
+    ['[1]', 'Prometheus answer is not a JSON object'],
+    ['null', 'Prometheus answer is not a JSON object'],
+    ['{"status":"error","error":"parse error"}', 'Prometheus query failed: status "error", error "parse error"'],
+    ['{"status":"success","data":{"resultType":"matrix","result":[]}}', 'Prometheus answer is not an instant vector: resultType "matrix"'],
+    ['{"status":"success","data":{"resultType":"vector","result":[{"metric":{}}]}}', 'Prometheus result 0 is not {metric, value: [time, "number"]}'],
+    ['{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"x"]}]}}', 'Prometheus result 0 has a non-numeric value "x"'],
+  ])('GIVEN %s THEN it throws %j', (body, message) => {
+    expect(() => parseVector(body)).toThrow(message);
+  });
+});
+
+describe('parseConfig', () => {
+  const valid = {
+    prometheusUrl: 'http://prom:9090/', ratioQuery: 'ratio', thresholdRatio: 0.85, namespaces: ['shop'], actions: ['restart'],
+    cooldownSeconds: 1800, maxActionsPerRun: 3, waitSeconds: 30, dryRun: false,
+    kubernetes: { apiUrl: 'https://kubernetes.default.svc', tokenPath: '/t' },
+    diagnostics: { peakQuery: 'a', minutesAboveQuery: 'b', growthQuery: 'c', oomKillsQuery: 'd', nodePressureQuery: 'e' },
+  };
+
+  test('GIVEN a valid config THEN it is returned with the trailing slash trimmed and the default timeout', () => {
+    const parsed = parseConfig(JSON.stringify(valid));
+    expect(parsed.prometheusUrl).toBe('http://prom:9090');
+    expect(parsed.requestTimeoutSeconds).toBe(10);
+  });
+
+  test.each([
+    [{ prometheusUrl: 'prom:9090' }, 'Invalid prometheusUrl "prom:9090". Accepted: an http:// or https:// URL.'],
+    [{ actions: ['reboot'] }, 'Invalid actions ["reboot"]. Accepted: a list of distinct actions among restart, flush-redis, raise-limit.'],
+    [{ actions: ['flush-redis'] }, 'Invalid redis undefined. Accepted: a Redis target when actions include "flush-redis".'],
+    [{ actions: ['raise-limit'] }, 'Invalid raiseLimit undefined. Accepted: a factor when actions include "raise-limit".'],
+    [{ thresholdRatio: 85 }, 'Invalid thresholdRatio 85. Accepted: a number from 0.01 to 1.'],
+    [{ maxActionsPerRun: 1.5 }, 'Invalid maxActionsPerRun 1.5. Accepted: a whole number from 0 to 1000.'],
+    [{ dryRun: 'yes' }, 'Invalid dryRun "yes". Accepted: true or false.'],
+    [{ namespaces: [] }, 'Invalid namespaces []. Accepted: a non-empty list of namespace names.'],
+    [{ escalation: { kind: 'email' } }, 'Invalid escalation.kind "email". Accepted: "github" or "webhook".'],
+  ])('GIVEN %j THEN it throws the whole message', (override, message) => {
+    expect(() => parseConfig(JSON.stringify({ ...valid, ...override }))).toThrow(message);
+  });
+
+  test('GIVEN text that is not JSON THEN it says so', () => {
+    expect(() => parseConfig('{')).toThrow(/^Invalid config: not JSON/);
+  });
+});
+
+describe('incidentReport', () => {
+  const facts: IncidentFacts = {
+    workload: { namespace: 'shop', kind: 'Deployment', name: 'web' },
+    now: NOW,
+    thresholdRatio: 0.85,
+    before: [{ namespace: 'shop', pod: 'web-1', container: 'main', ratio: 0.93 }],
+    after: [{ namespace: 'shop', pod: 'web-2', container: 'main', ratio: 0.91 }],
+    peakRatio: 0.97,
+    minutesAbove: 42,
+    growthBytesPerSecond: 2 ** 20 / 60,
+    oomKilledContainers: ['web-0/main'],
+    pressuredNodes: ['node-a'],
+    actions: [{ action: 'restart', at: '2025-03-01T11:59:00.000Z', outcome: 'done', detail: 'rollout restart (restartedAt annotation)' }],
+  };
+
+  test('GIVEN the facts THEN the report has date, workload, peak, duration, actions, causes and checkboxes', () => {
+    const report = incidentReport(facts);
+    expect(report).toContain('- **Date:** 2025-03-01T12:00:00.000Z');
+    expect(report).toContain('- **Workload:** `shop/Deployment/web`');
+    expect(report).toContain('- **Peak memory:** 97.0% of the limit (threshold 85.0%)');
+    expect(report).toContain('- **Duration so far:** about 42 minutes above the threshold in the last 6 hours');
+    expect(report).toContain('| web-1 | main | 93.0% |');
+    expect(report).toContain('- 2025-03-01T11:59:00.000Z `restart`: done (rollout restart (restartedAt annotation))');
+    expect(report).toContain('Effect: the peak went from 93.0% to 91.0%: still above the threshold.');
+    expect(report).toContain('- Leak trend: the working set grew by 60.0 MiB/hour over the last hour.');
+    expect(report).toContain('- OOM kills: last termination OOMKilled for web-0/main.');
+    expect(report).toContain('- Node memory pressure on node-a.');
+    expect(report).toContain('- [ ] Turn incident mode off again and remove any temporary limit bump');
+  });
+
+  test('GIVEN no diagnostics and no action THEN it says why and names the limit as the suspect', () => {
+    const report = incidentReport({
+      ...facts, peakRatio: undefined, minutesAbove: undefined, growthBytesPerSecond: undefined, oomKilledContainers: [], pressuredNodes: [],
+      actions: [], noActionReason: 'in cooldown until 2025-03-01T12:20:00.000Z',
+    });
+    expect(report).toContain('- **Duration so far:** unknown');
+    expect(report).toContain('- None: in cooldown until 2025-03-01T12:20:00.000Z.');
+    expect(report).toContain('- No leak trend, OOM kill or node pressure seen: the limit may simply be too small for the load.');
+  });
+
+  test('the issue title is the stable duplicate marker', () => {
+    expect(issueTitle(facts.workload)).toBe('[memguard] Memory near limit: shop/Deployment/web');
+  });
+});

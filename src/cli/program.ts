@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../sizing/errors';
 import { registerLimitsCommand } from './commands/limits';
+import { registerRedisCommand } from './commands/redis';
 import { registerPostgresCommand } from './commands/postgres';
 import { registerOdooCommand } from './commands/odoo';
 import { registerPgbouncerCommand } from './commands/pgbouncer';
@@ -17,6 +18,7 @@ export type CommandRegistration = (program: Command, out: CliOutput) => void;
 
 const COMMANDS: readonly CommandRegistration[] = [
   registerLimitsCommand,
+  registerRedisCommand,
   registerPostgresCommand,
   registerOdooCommand,
   registerPgbouncerCommand,

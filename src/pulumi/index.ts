@@ -6,4 +6,7 @@ export * from './memory-tuned-deployment';
 export * from './memory-limit-policy';
 export * from './memory-alerts';
 export * from './memory-dashboard';
+export * from './redis-cache';
+export * from './node-swap';
+export * from './swap-daemon-set';
 export * from './memory-remediation';

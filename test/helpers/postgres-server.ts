@@ -160,7 +160,15 @@ function templateDataDir(): Promise<string> {
       '-D', dataDir, '-U', POSTGRES_SUPERUSER, '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync',
     ], { cwd: parent });
     if (result.code !== 0) throw new Error(`initdb failed (exit ${result.code}):\n${result.stderr}${result.stdout}`);
-    process.once('exit', () => fs.rmSync(parent, { recursive: true, force: true }));
+    const remove = (): void => fs.rmSync(parent, { recursive: true, force: true });
+    process.once('exit', remove);
+    // Jest may end its workers without an 'exit' event: remove the template after the test file too.
+    if (typeof afterAll === 'function') {
+      afterAll(() => {
+        remove();
+        template = undefined;
+      });
+    }
     return dataDir;
   })();
   return template;

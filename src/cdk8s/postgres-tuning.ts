@@ -1,0 +1,215 @@
+import { Names } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { checkPinnedImage, hardenedContainer } from './pgbouncer-config';
+import { checkInteger, InputError } from '../sizing/errors';
+import { PostgresInput, postgresSettings, PostgresSettings, toPostgresqlConf } from '../sizing/postgres';
+import { Cpu, Memory } from '../sizing/quantity';
+
+/** Pinned official `postgres` images per major version (Debian bookworm based, uid 999). */
+export const DEFAULT_POSTGRES_IMAGES: Readonly<Record<number, string>> = {
+  13: 'postgres:13.16', 14: 'postgres:14.13', 15: 'postgres:15.8', 16: 'postgres:16.4', 17: 'postgres:17.0', 18: 'postgres:18.0',
+};
+/** The uid of the `postgres` user in the official Debian-based image. */
+export const POSTGRES_IMAGE_UID = 999;
+/** Where the ConfigMap is mounted; the server runs with `-c config_file=<dir>/postgresql.conf`. */
+export const POSTGRES_CONFIG_DIR = '/etc/postgresql/memguard';
+/** The data directory: a subdirectory of the volume, so that `lost+found` on the volume's root does not upset initdb. */
+export const POSTGRES_PGDATA = '/var/lib/postgresql/data/pgdata';
+
+/** The Secret key holding the superuser password (`POSTGRES_PASSWORD`, used once by initdb). */
+export interface PostgresPasswordSecret {
+  readonly secretName: string;
+  /** @default 'password' */
+  readonly key?: string;
+}
+
+/** The owned StatefulSet. */
+export interface PostgresWorkloadOptions {
+  /** The superuser password Secret (the official image refuses to initialise without one). */
+  readonly passwordSecret: PostgresPasswordSecret;
+  /**
+   * The image, pinned.
+   * @default - DEFAULT_POSTGRES_IMAGES[pgVersion]
+   */
+  readonly image?: string;
+  /**
+   * The size of each pod's data volume (PVC template).
+   * @default Memory.gibibytes(10)
+   */
+  readonly storage?: Memory;
+  /**
+   * The PVC's storage class.
+   * @default - the cluster's default storage class
+   */
+  readonly storageClassName?: string;
+  /**
+   * CPU request. No CPU limit: throttling a database stalls every client.
+   * @default - `cpus`
+   */
+  readonly cpu?: Cpu;
+  /**
+   * The uid/gid the pod runs as; the volume is group-owned by it (fsGroup).
+   * @default POSTGRES_IMAGE_UID (999)
+   */
+  readonly runAsUser?: number;
+}
+
+/** Props of {@link PostgresTuning}. */
+export interface PostgresTuningProps extends Omit<PostgresInput, 'ram' | 'profile'> {
+  /**
+   * The PostgreSQL container's memory limit (= request): profile `container` makes the worst case fit it.
+   * @see https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
+   */
+  readonly limit: Memory;
+  /**
+   * Also emit a StatefulSet + Service that run PostgreSQL with this configuration (`true` is not enough: the
+   * password Secret is required).
+   * @default - ConfigMap only: mount it yourself and pass `-c config_file=`
+   */
+  readonly workload?: PostgresWorkloadOptions;
+  /**
+   * The namespace of every object.
+   * @default - the chart's namespace
+   */
+  readonly namespace?: string;
+}
+
+/**
+ * PostgreSQL configuration sized for a container memory limit (profile `container` of `postgresSettings`): a ConfigMap
+ * with `postgresql.conf`, and optionally the StatefulSet that runs it (non-root, read-only root filesystem, /dev/shm as
+ * a memory-backed emptyDir sized from the budget, resources = the limit) and its Service.
+ */
+export class PostgresTuning extends Construct {
+  /** The computed settings (profile `container`). */
+  public readonly settings: PostgresSettings;
+  /** `max_connections`, for PgBouncer. */
+  public readonly maxConnections: number;
+  /** The ConfigMap's `postgresql.conf`: the sizing plus `listen_addresses = '*'`. */
+  public readonly postgresqlConf: string;
+  public readonly configMap: k8s.KubeConfigMap;
+  /** The memory limit (= request). */
+  public readonly limit: Memory;
+  /** The /dev/shm emptyDir size (from the budget). */
+  public readonly devShm: Memory;
+  public readonly statefulSet?: k8s.KubeStatefulSet;
+  public readonly service?: k8s.KubeService;
+  /** The Service name (PgBouncer's `upstreamHost`), when the workload is owned. */
+  public readonly serviceName?: string;
+  /** The PostgreSQL port. */
+  public readonly port = 5432;
+
+  constructor(scope: Construct, id: string, props: PostgresTuningProps) {
+    super(scope, id);
+    if (!(props.limit instanceof Memory)) {
+      throw new InputError({ field: 'limit', value: props.limit, accepted: 'a Memory such as Memory.parse("4Gi")' });
+    }
+    const workload = props.workload;
+    const uid = checkInteger('workload.runAsUser', workload?.runAsUser ?? POSTGRES_IMAGE_UID, 1, 2 ** 31 - 1);
+    if (workload && !workload.passwordSecret?.secretName) {
+      throw new InputError({
+        field: 'workload.passwordSecret.secretName', value: workload.passwordSecret?.secretName, accepted: 'the name of an existing Secret',
+      });
+    }
+    const settings = postgresSettings({ ...props, ram: props.limit, profile: 'container' });
+    const version = props.pgVersion ?? 16;
+    const image = workload?.image ?? DEFAULT_POSTGRES_IMAGES[version];
+    if (workload) checkPinnedImage('workload.image', image);
+    this.settings = settings;
+    this.maxConnections = settings.maxConnections;
+    this.limit = props.limit;
+    this.devShm = settings.budget?.devShm ?? Memory.mebibytes(64);
+    this.postgresqlConf = `${toPostgresqlConf(settings)}\n# Kubernetes: accept connections on the pod IP (the image's own postgresql.conf is not read).\nlisten_addresses = '*'\n`;
+
+    const namespace = props.namespace;
+    const instance = Names.toLabelValue(this);
+    const selector = { 'app.kubernetes.io/name': 'postgresql', 'app.kubernetes.io/instance': instance };
+    const labels = { ...selector, 'app.kubernetes.io/managed-by': 'memguard' };
+    this.configMap = new k8s.KubeConfigMap(this, 'Config', {
+      metadata: { namespace, labels },
+      data: { 'postgresql.conf': this.postgresqlConf },
+    });
+    if (!workload) return;
+
+    const quantity = (value: Memory | Cpu): k8s.Quantity => k8s.Quantity.fromString(value.toString());
+    const hugePages = props.hugePages;
+    this.service = new k8s.KubeService(this, 'Service', {
+      metadata: { namespace, labels },
+      spec: {
+        // Headless: it governs the StatefulSet and resolves to the one pod.
+        clusterIp: 'None',
+        selector,
+        ports: [{ name: 'postgresql', port: this.port, targetPort: k8s.IntOrString.fromString('postgresql'), protocol: 'TCP' }],
+      },
+    });
+    this.serviceName = this.service.name;
+    this.statefulSet = new k8s.KubeStatefulSet(this, 'Resource', {
+      metadata: { namespace, labels },
+      spec: {
+        serviceName: this.service.name,
+        replicas: 1,
+        selector: { matchLabels: selector },
+        template: {
+          metadata: { labels },
+          spec: {
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            securityContext: {
+              runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, fsGroup: uid, seccompProfile: { type: 'RuntimeDefault' },
+            },
+            containers: [{
+              name: 'postgresql',
+              image,
+              imagePullPolicy: 'IfNotPresent',
+              // The image's entrypoint runs initdb on first start, then `postgres` with these arguments.
+              args: ['-c', `config_file=${POSTGRES_CONFIG_DIR}/postgresql.conf`],
+              env: [
+                { name: 'PGDATA', value: POSTGRES_PGDATA },
+                {
+                  name: 'POSTGRES_PASSWORD',
+                  valueFrom: { secretKeyRef: { name: workload.passwordSecret.secretName, key: workload.passwordSecret.key ?? 'password' } },
+                },
+              ],
+              ports: [{ name: 'postgresql', containerPort: this.port, protocol: 'TCP' }],
+              resources: {
+                requests: {
+                  memory: quantity(props.limit),
+                  cpu: quantity(workload.cpu ?? Cpu.cores(props.cpus)),
+                  ...(hugePages ? { 'hugepages-2Mi': quantity(hugePages) } : {}),
+                },
+                limits: { memory: quantity(props.limit), ...(hugePages ? { 'hugepages-2Mi': quantity(hugePages) } : {}) },
+              },
+              securityContext: hardenedContainer(uid),
+              readinessProbe: { exec: { command: ['pg_isready', '-h', '127.0.0.1', '-p', String(this.port)] }, periodSeconds: 10 },
+              livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('postgresql') }, initialDelaySeconds: 30, periodSeconds: 20 },
+              volumeMounts: [
+                { name: 'data', mountPath: '/var/lib/postgresql/data' },
+                { name: 'config', mountPath: POSTGRES_CONFIG_DIR, readOnly: true },
+                { name: 'dshm', mountPath: '/dev/shm' },
+                { name: 'run', mountPath: '/var/run/postgresql' },
+                { name: 'tmp', mountPath: '/tmp' },
+                ...(hugePages ? [{ name: 'hugepages', mountPath: '/hugepages' }] : []),
+              ],
+            }],
+            volumes: [
+              { name: 'config', configMap: { name: this.configMap.name } },
+              // Parallel queries' dynamic shared memory lives here; it is charged to the pod, and the budget counts it.
+              { name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: quantity(this.devShm) } },
+              { name: 'run', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } },
+              { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } },
+              ...(hugePages ? [{ name: 'hugepages', emptyDir: { medium: 'HugePages-2Mi' } }] : []),
+            ],
+          },
+        },
+        volumeClaimTemplates: [{
+          metadata: { name: 'data', labels },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            storageClassName: workload.storageClassName,
+            resources: { requests: { storage: quantity(workload.storage ?? Memory.gibibytes(10)) } },
+          },
+        }],
+      },
+    });
+  }
+}

@@ -107,6 +107,8 @@ const typecheck = project.addTask('typecheck', {
   exec: 'tsc -p test/tsconfig.json',
 });
 project.testTask.prependSpawn(typecheck);
+// The package-exports test loads lib/ the way a user's require('memguard/cdk8s') does.
+project.testTask.prependSpawn(project.compileTask);
 project.testTask.prependExec('bash scripts/ensure-test-tools.sh');
 
 project.addTask('synth', {

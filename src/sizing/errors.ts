@@ -37,7 +37,9 @@ export class InputError extends Error {
     message?: string;
     problems?: readonly InputError[];
   }) {
-    super(details.message ?? `Invalid ${details.field} ${showValue(details.value)}${details.reason ? `: ${details.reason}` : ''}. Accepted: ${details.accepted}.`);
+    const reason = details.reason ? `: ${details.reason}` : '';
+    const stop = /[.?!]$/.test(reason) ? '' : '.';
+    super(details.message ?? `Invalid ${details.field} ${showValue(details.value)}${reason}${stop} Accepted: ${details.accepted}.`);
     this.name = 'InputError';
     this.field = details.field;
     this.value = details.value;
@@ -50,6 +52,7 @@ export class InputError extends Error {
 export function showValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return JSON.stringify(value);
   if (typeof value === 'object' && value !== null && typeof (value as { toString: unknown }).toString === 'function'
     && (value as object).toString !== Object.prototype.toString) {
     return String(value);

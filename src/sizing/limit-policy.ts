@@ -162,7 +162,8 @@ export function applyMemoryLimitPolicy<T>(object: T, options: MemoryLimitPolicyO
   };
   for (const container of spec.initContainers ?? []) visit(container, true);
   for (const container of spec.containers ?? []) visit(container, false);
-  return { object: copy, violations };
+  // enforce changes nothing: hand back the very object it was given.
+  return { object: policy.mode === 'enforce' ? object : copy, violations };
 }
 
 /** A one-line description of a violation, for error lists. */

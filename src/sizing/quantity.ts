@@ -143,18 +143,19 @@ export class Memory {
   public static sum(values: readonly Memory[]): Memory { return new Memory(values.reduce((t, v) => t + v.bytes, 0)); }
 }
 
-/** Format a byte count as a canonical Kubernetes quantity. */
+/**
+ * Format a byte count as a canonical Kubernetes quantity: the shortest exact spelling, binary on a tie (2Gi, 2G, 1536Mi).
+ */
 function formatMemory(bytes: number): string {
   if (bytes === 0) return '0';
-  for (const suffix of ['Ei', 'Pi', 'Ti', 'Gi', 'Mi', 'Ki']) {
-    const size = BINARY_SUFFIXES[suffix];
-    if (bytes % size === 0) return `${bytes / size}${suffix}`;
-  }
-  for (const suffix of ['E', 'P', 'T', 'G', 'M', 'k']) {
-    const size = DECIMAL_SUFFIXES[suffix];
-    if (bytes % size === 0) return `${bytes / size}${suffix}`;
-  }
-  return String(bytes);
+  const exact = (suffixes: Record<string, number>, order: string[]): string | undefined => {
+    const suffix = order.find((s) => bytes % suffixes[s] === 0);
+    return suffix === undefined ? undefined : `${bytes / suffixes[suffix]}${suffix}`;
+  };
+  const binary = exact(BINARY_SUFFIXES, ['Ei', 'Pi', 'Ti', 'Gi', 'Mi', 'Ki']);
+  const decimal = exact(DECIMAL_SUFFIXES, ['E', 'P', 'T', 'G', 'M', 'k']);
+  const candidates = [binary, decimal, String(bytes)].filter((c): c is string => c !== undefined);
+  return candidates.reduce((best, c) => (c.length < best.length ? c : best));
 }
 
 /**
@@ -204,7 +205,8 @@ export class Cpu {
     else if (suffix === 'm') millis = exactProduct(digits, 1);
     else if (suffix === '') millis = exactProduct(digits, 1000);
     else throw new InputError({ field, value: text, accepted: CPU_ACCEPTED, reason: `unknown unit "${suffix}"` });
-    return new Cpu(Math.ceil(millis - 1e-9));
+    // Absorb float noise from the decimal scaling before rounding up; max() also turns -0 into 0.
+    return new Cpu(Math.max(0, Math.ceil(millis - 1e-9)));
   }
 
   private constructor(

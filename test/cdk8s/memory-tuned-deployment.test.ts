@@ -1,0 +1,142 @@
+import { Chart, Testing } from 'cdk8s';
+import { MemoryTunedDeployment } from '../../src/cdk8s/memory-tuned-deployment';
+import { Cpu, Memory } from '../../src/sizing/quantity';
+import { expectRestrictedPodSecurity, expectValidManifests } from '../helpers/manifests';
+
+function synth(build: (chart: Chart) => void): any[] {
+  const chart = new Chart(Testing.app(), 'test', { namespace: 'shop' });
+  build(chart);
+  const manifests = Testing.synth(chart);
+  expectValidManifests(manifests);
+  expectRestrictedPodSecurity(manifests);
+  return manifests;
+}
+
+const envOf = (container: any) => Object.fromEntries((container.env ?? []).map((e: any) => [e.name, e.value]));
+
+describe('MemoryTunedDeployment', () => {
+  test('GIVEN a JVM container with a 2Gi limit WHEN synthesized THEN request == limit and the JVM heap follows the limit', () => {
+    const manifests = synth((chart) => new MemoryTunedDeployment(chart, 'api', {
+      containers: [{ image: 'eclipse-temurin:21-jre', runtime: 'jvm', memoryLimit: Memory.parse('2Gi') }],
+    }));
+    const deployment = manifests.find((m) => m.kind === 'Deployment');
+    const container = deployment.spec.template.spec.containers[0];
+    expect(container.name).toBe('main');
+    expect(container.resources).toEqual({ limits: { memory: '2048Mi' }, requests: { cpu: '100m', memory: '2048Mi' } });
+    expect(envOf(container)).toEqual({ JAVA_TOOL_OPTIONS: '-XX:MaxRAMPercentage=75.0 -XX:+ExitOnOutOfMemoryError' });
+    expect(manifests.filter((m) => m.kind === 'PodDisruptionBudget')).toHaveLength(0);
+  });
+
+  test('GIVEN user env that overlaps the derived env WHEN synthesized THEN the user value wins', () => {
+    const manifests = synth((chart) => new MemoryTunedDeployment(chart, 'web', {
+      containers: [{ image: 'node:20', runtime: 'node', memoryLimit: Memory.parse('1Gi'), env: { NODE_OPTIONS: '--max-old-space-size=512', PORT: '8080' } }],
+    }));
+    const container = manifests.find((m) => m.kind === 'Deployment').spec.template.spec.containers[0];
+    expect(envOf(container)).toEqual({ NODE_OPTIONS: '--max-old-space-size=512', PORT: '8080' });
+  });
+
+  test('GIVEN several runtimes WHEN synthesized THEN each container gets its own derived environment', () => {
+    const manifests = synth((chart) => new MemoryTunedDeployment(chart, 'multi', {
+      containers: [
+        { image: 'golang-app:1', runtime: 'go', memoryLimit: Memory.parse('1Gi') },
+        { image: 'python-app:1', name: 'worker', runtime: 'python', memoryLimit: Memory.parse('512Mi') },
+        { image: 'dotnet-app:1', runtime: 'dotnet', memoryLimit: Memory.parse('256Mi') },
+      ],
+    }));
+    const [go, python, dotnet] = manifests.find((m) => m.kind === 'Deployment').spec.template.spec.containers;
+    expect(envOf(go)).toEqual({ GOMEMLIMIT: '921MiB' });
+    expect(python.name).toBe('worker');
+    expect(envOf(python)).toEqual({ MALLOC_ARENA_MAX: '2', PYTHONFAULTHANDLER: '1', PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' });
+    expect(dotnet.name).toBe('container-2');
+    expect(envOf(dotnet)).toEqual({ DOTNET_GCHeapHardLimitPercent: '0x4B' });
+  });
+
+  test('GIVEN a port and a health path WHEN synthesized THEN readiness and liveness probe it over HTTP', () => {
+    const manifests = synth((chart) => new MemoryTunedDeployment(chart, 'web', {
+      containers: [{ image: 'app:1', port: 8080, healthCheckPath: '/healthz' }],
+    }));
+    const container = manifests.find((m) => m.kind === 'Deployment').spec.template.spec.containers[0];
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 8080, scheme: 'HTTP' });
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 8080, scheme: 'HTTP' });
+  });
+
+  test('GIVEN a port without a path WHEN synthesized THEN the probes are TCP', () => {
+    const manifests = synth((chart) => new MemoryTunedDeployment(chart, 'web', { containers: [{ image: 'app:1', port: 5000 }] }));
+    const container = manifests.find((m) => m.kind === 'Deployment').spec.template.spec.containers[0];
+    expect(container.readinessProbe.tcpSocket).toEqual({ port: 5000 });
+  });
+
+  test('GIVEN the defaults WHEN synthesized THEN the pod meets the restricted profile with a writable /tmp', () => {
+    const manifests = synth((chart) => new MemoryTunedDeployment(chart, 'web', { containers: [{ image: 'app:1', user: 10001 }] }));
+    const pod = manifests.find((m) => m.kind === 'Deployment').spec.template.spec;
+    expect(pod.containers[0].securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.containers[0].volumeMounts).toEqual([{ mountPath: '/tmp', name: 'main-writable-0' }]);
+    expect(pod.volumes).toEqual([{ emptyDir: {}, name: 'main-writable-0' }]);
+    expect(pod.containers[0].resources.limits.memory).toBe('512Mi');
+  });
+
+  test('GIVEN 3 replicas WHEN synthesized THEN a PodDisruptionBudget allows one pod down and selects the pods', () => {
+    const manifests = synth((chart) => new MemoryTunedDeployment(chart, 'web', { replicas: 3, containers: [{ image: 'app:1' }] }));
+    const deployment = manifests.find((m) => m.kind === 'Deployment');
+    const pdb = manifests.find((m) => m.kind === 'PodDisruptionBudget');
+    expect(pdb.spec.maxUnavailable).toBe(1);
+    expect(pdb.spec.selector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
+    expect(pdb.metadata.namespace).toBe('shop');
+  });
+
+  test('GIVEN a limit that is not whole MiB WHEN synthesized THEN the limit rounds down and the env follows the rounded limit', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'shop' });
+    const d = new MemoryTunedDeployment(chart, 'web', { containers: [{ image: 'a:1', runtime: 'node', memoryLimit: Memory.parse('1G') }] });
+    expect(d.containers[0].memory.limit.toString()).toBe('953Mi');
+    expect(d.containers[0].env.NODE_OPTIONS).toBe('--max-old-space-size=714');
+  });
+
+  test('GIVEN the signal methods WHEN called THEN the PromQL is scoped to this Deployment\'s pods', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'shop' });
+    const d = new MemoryTunedDeployment(chart, 'web', { containers: [{ image: 'a:1' }] });
+    expect(d.metricMemoryWorkingSet()).toBe(
+      `max by (namespace, pod, container) (container_memory_working_set_bytes{job="kubelet", metrics_path="/metrics/cadvisor", container!="", container!="POD", image!="", namespace="shop", pod=~"${d.name}-[a-z0-9]+-[a-z0-9]{5}"})`);
+    const added: any[] = [];
+    const rule = d.alertOnMemoryNearLimit({ thresholdPercent: 90, forDuration: '10m', severity: 'critical', addTo: { addRules: (group, rules) => added.push([group, rules]) } });
+    expect(rule.alert).toBe('WorkloadMemoryNearLimit');
+    expect(rule.expr).toContain('/ on (namespace, pod, container)');
+    expect(rule.expr.endsWith('> 0.9')).toBe(true);
+    expect(rule.for).toBe('10m');
+    expect(rule.labels).toEqual({ severity: 'critical', workload: d.name });
+    expect(added).toEqual([[`memguard-${d.name}`, [rule]]]);
+    expect(d.dashboardSection().panels.map((p) => p.title)).toEqual(['Working set by container', 'Working set / limit']);
+  });
+
+  test('GIVEN bad alert options WHEN an alert is asked for THEN each is rejected by name', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'shop' });
+    const d = new MemoryTunedDeployment(chart, 'web', { containers: [{ image: 'a:1' }] });
+    expect(() => d.alertOnMemoryNearLimit({ thresholdPercent: 101 })).toThrow('Invalid thresholdPercent 101. Accepted: a number from 1% to 100%.');
+    expect(() => d.alertOnMemoryNearLimit({ forDuration: '5 minutes' })).toThrow('Invalid forDuration "5 minutes". Accepted: a Prometheus duration such as 30s, 5m or 1h.');
+    expect(() => d.alertOnMemoryNearLimit({ severity: 'page' as any })).toThrow('Invalid severity "page". Accepted: one of "info", "warning", "critical".');
+  });
+
+  test.each([
+    [{ containers: [] }, 'Invalid containers []. Accepted: at least one container.'],
+    [{ containers: [{ image: '' }] }, 'Invalid containers[0].image "". Accepted: an image reference such as ghcr.io/org/app:1.2.3.'],
+    [{ containers: [{ image: 'a', runtime: 'ruby' }] }, 'Invalid containers[0].runtime "ruby". Accepted: one of "python", "node", "jvm", "go", "dotnet", "generic".'],
+    [{ containers: [{ image: 'a', memoryLimit: Memory.parse('1Gi'), memoryRequest: Memory.parse('2Gi') }] },
+      'Invalid containers[0].memoryRequest "2Gi": it is above containers[0].memoryLimit 1Gi.'],
+    [{ containers: [{ image: 'a', port: 70000 }] }, 'Invalid containers[0].port 70000. Accepted: a whole number from 1 to 65535.'],
+    [{ containers: [{ image: 'a', cpuRequest: Cpu.parse('2'), cpuLimit: Cpu.parse('1') }] }, 'Invalid containers[0].cpuRequest "2": it is above cpuLimit 1.'],
+    [{ containers: [{ image: 'a', name: 'x' }, { image: 'b', name: 'x' }] }, 'Invalid containers[].name "x". Accepted: unique container names.'],
+    [{ replicas: -1, containers: [{ image: 'a' }] }, 'Invalid replicas -1. Accepted: a whole number from 0 to 10000.'],
+  ])('GIVEN bad props %# WHEN constructed THEN it throws "%s" and emits nothing', (props, message) => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'shop' });
+    expect(() => new MemoryTunedDeployment(chart, 'web', props as any)).toThrow(message);
+    expect(chart.toJson()).toEqual([]);
+  });
+});

@@ -18,3 +18,6 @@ export { postgresSettings, toPostgresqlConf, toJson as postgresSettingsJson, POS
 export * from './sizing/incident-mode';
 export * from './remediation/config';
 export { REMEDIATION_ACTIONS, LAST_REMEDIATION_ANNOTATION, RESTARTED_AT_ANNOTATION, incidentReport, issueTitle, type RemediationActionName, type RemediationConfig, type IncidentFacts } from './remediation/decide';
+export * from './sizing/odoo';
+export * from './sizing/pgbouncer';
+export * from './sizing/stack';

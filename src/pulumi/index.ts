@@ -10,3 +10,6 @@ export * from './redis-cache';
 export * from './node-swap';
 export * from './swap-daemon-set';
 export * from './memory-remediation';
+export * from './postgres-tuning';
+export * from './odoo-tuning';
+export * from './pgbouncer-config';

@@ -1,0 +1,23 @@
+import * as pulumi from '@pulumi/pulumi';
+import { ChartComponent } from './chart-component';
+import * as cdk8s from '../cdk8s/odoo-tuning';
+
+/** Pulumi args of {@link OdooTuning}: the same documented shape as the cdk8s construct's props. */
+export type OdooTuningArgs = cdk8s.OdooTuningProps;
+
+/** Odoo's odoo.conf (and optionally its Deployment) sized for a container limit, as Pulumi resources. */
+export class OdooTuning extends ChartComponent {
+  /** Odoo's worst-case PostgreSQL client connections. */
+  public readonly worstCaseConnections: number;
+  /** The `odoo.conf` text the ConfigMap holds. */
+  public readonly odooConf: string;
+
+  constructor(name: string, args: OdooTuningArgs, opts?: pulumi.ComponentResourceOptions) {
+    let construct: cdk8s.OdooTuning | undefined;
+    super('memguard:index:OdooTuning', name, (chart) => {
+      construct = new cdk8s.OdooTuning(chart, 'Resource', args);
+    }, opts);
+    this.worstCaseConnections = construct!.worstCaseConnections;
+    this.odooConf = construct!.odooConf;
+  }
+}

@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { remediationConfig, RemediationOptions, SecretKeyReference, SERVICE_ACCOUNT_DIR } from '../remediation/config';
+import { remediationConfig, RemediationOptions, SecretKeyReference } from '../remediation/config';
 import { ENV_GITHUB_TOKEN, ENV_REDIS_PASSWORD, ENV_WEBHOOK_URL, RemediationConfig } from '../remediation/decide';
 import { REMEDIATION_PROGRAM_JS } from '../remediation/program-bundle.generated';
 import { checkInteger, InputError } from '../sizing/errors';

@@ -138,6 +138,8 @@ class Run {
   private errors = 0;
   private readonly timeoutMs: number;
   private readonly pods = new Map<string, PodInfo>();
+  /** The workload objects read this run (annotations, pod template). */
+  private readonly objects = new Map<string, any>();
 
   constructor(private readonly config: RemediationConfig, private readonly env: NodeJS.ProcessEnv, private readonly out: LineWriter) {
     this.timeoutMs = config.requestTimeoutSeconds * 1000;
@@ -161,8 +163,12 @@ class Run {
     const decisions = decide(measurements, config, now);
     for (const d of decisions) {
       this.log('info', 'decision', {
-        workload: workloadKey(d.workload), peakPercent: round(d.peakRatio * 100), disposition: d.disposition,
-        actions: d.actions, skippedActions: d.skippedActions, ...(d.cooldownUntil ? { cooldownUntil: d.cooldownUntil } : {}),
+        workload: workloadKey(d.workload),
+        peakPercent: round(d.peakRatio * 100),
+        disposition: d.disposition,
+        actions: d.actions,
+        skippedActions: d.skippedActions,
+        ...(d.cooldownUntil ? { cooldownUntil: d.cooldownUntil } : {}),
       });
     }
     const records = new Map<string, ActionRecord[]>();
@@ -208,8 +214,10 @@ class Run {
     for (const d of decisions) {
       const still = afterByWorkload.get(workloadKey(d.workload)) ?? [];
       this.log('info', 'recheck', {
-        workload: workloadKey(d.workload), beforePercent: round(d.peakRatio * 100),
-        afterPercent: round(Math.max(0, ...still.map((s) => s.ratio)) * 100), stillAboveThreshold: still.length > 0,
+        workload: workloadKey(d.workload),
+        beforePercent: round(d.peakRatio * 100),
+        afterPercent: round(Math.max(0, ...still.map((s) => s.ratio)) * 100),
+        stillAboveThreshold: still.length > 0,
       });
     }
     const escalate = toEscalate(decisions, new Set(afterByWorkload.keys()));
@@ -252,8 +260,8 @@ class Run {
       timeoutMs: this.timeoutMs,
       ...(k.caPath && k.apiUrl.startsWith('https:') ? { ca: fs.readFileSync(k.caPath, 'utf8') } : {}),
       headers: {
-        'authorization': `Bearer ${token}`,
-        'accept': 'application/json',
+        authorization: `Bearer ${token}`,
+        accept: 'application/json',
         ...(body === undefined ? {} : { 'content-type': 'application/strategic-merge-patch+json' }),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -317,7 +325,6 @@ class Run {
     return result;
   }
 
-  private readonly objects = new Map<string, any>();
 
   /** One strategic merge PATCH per workload: cooldown annotations, restart, and the raised limits. */
   private async patchWorkload(d: WorkloadDecision, measurements: readonly WorkloadMeasurement[], now: Date): Promise<ActionRecord[]> {

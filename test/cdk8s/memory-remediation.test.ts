@@ -49,7 +49,13 @@ describe('MemoryRemediation', () => {
     expect(config).toEqual(JSON.parse(JSON.stringify(construct.config)));
     expect(config.ratioQuery).toBe(workingSetToLimitRatio(DEFAULT_SELECTORS, { namespace: 'ops' }));
     expect(config).toMatchObject({
-      thresholdRatio: 0.85, namespaces: ['ops'], actions: ['restart'], cooldownSeconds: 1800, maxActionsPerRun: 3, waitSeconds: 30, dryRun: false,
+      thresholdRatio: 0.85,
+      namespaces: ['ops'],
+      actions: ['restart'],
+      cooldownSeconds: 1800,
+      maxActionsPerRun: 3,
+      waitSeconds: 30,
+      dryRun: false,
       prometheusUrl: 'http://prometheus-operated.monitoring.svc:9090',
       kubernetes: { apiUrl: 'https://kubernetes.default.svc', tokenPath: '/var/run/secrets/kubernetes.io/serviceaccount/token', caPath: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt' },
     });
@@ -97,8 +103,14 @@ describe('MemoryRemediation', () => {
 
   test('GIVEN webhook escalation, dry-run and custom timing THEN they reach the config and the CronJob', () => {
     const { objects } = synth({
-      escalation: { webhook: { urlSecret: { secretName: 'hook', key: 'url' } } }, dryRun: true, schedule: '*/10 * * * *', waitSeconds: 60,
-      cooldownMinutes: 60, maxActionsPerRun: 1, thresholdPercent: 90, memory: Memory.mebibytes(96),
+      escalation: { webhook: { urlSecret: { secretName: 'hook', key: 'url' } } },
+      dryRun: true,
+      schedule: '*/10 * * * *',
+      waitSeconds: 60,
+      cooldownMinutes: 60,
+      maxActionsPerRun: 1,
+      thresholdPercent: 90,
+      memory: Memory.mebibytes(96),
     });
     const cron = byKind(objects, 'CronJob')[0];
     expect(cron.spec.schedule).toBe('*/10 * * * *');

@@ -124,6 +124,7 @@ class FakeApis {
       }];
     }
     if (url.startsWith('/repos/acme/shop/issues?') && method === 'GET') return [200, this.fixture.openIssues];
+    if (url === '/hook' && method === 'POST') return [200, {}];
     if (url === '/repos/acme/shop/issues' && method === 'POST') return [201, { number: 101, html_url: 'https://github.com/acme/shop/issues/101' }];
     return [404, { message: 'not found' }];
   }
@@ -152,12 +153,12 @@ afterAll(() => {
 });
 
 /** Runs the bundle with `node` on a config; killed after 20 s so a hang cannot outlive the test. */
-function runProgram(config: RemediationConfig, args: string[] = []): Promise<RunResult> {
+function runProgram(config: RemediationConfig, args: string[] = [], extraEnv: Record<string, string> = {}): Promise<RunResult> {
   const configPath = path.join(dir, `config-${Math.random().toString(36).slice(2)}.json`);
   fs.writeFileSync(configPath, JSON.stringify(config));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bundlePath, '--config', configPath, ...args], {
-      env: { PATH: process.env.PATH, MEMGUARD_GITHUB_TOKEN: TOKEN, MEMGUARD_REDIS_PASSWORD: 'redis-pass' },
+      env: { PATH: process.env.PATH, MEMGUARD_GITHUB_TOKEN: TOKEN, MEMGUARD_REDIS_PASSWORD: 'redis-pass', ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.add(child);
@@ -177,7 +178,7 @@ function runProgram(config: RemediationConfig, args: string[] = []): Promise<Run
 }
 
 /** Starts the fakes, runs the program once with `options`, stops the fakes (also on failure). */
-async function scenario(fixture: Partial<Fixture>, options: Partial<RemediationOptions> = {}, args: string[] = []) {
+async function scenario(fixture: Partial<Fixture>, options: Partial<RemediationOptions> = {}, args: string[] = [], webhook = false) {
   let config: RemediationConfig | undefined;
   const apis = new FakeApis({ ratio: [[]], annotations: {}, openIssues: [], ...fixture }, () => config!);
   await apis.start();
@@ -191,7 +192,7 @@ async function scenario(fixture: Partial<Fixture>, options: Partial<RemediationO
       ...options,
     });
     config = { ...built, kubernetes: { apiUrl: built.kubernetes.apiUrl, tokenPath: path.join(dir, 'token') } };
-    const result = await runProgram(config, args);
+    const result = await runProgram(config, args, webhook ? { MEMGUARD_WEBHOOK_URL: `${apis.apiUrl}/hook` } : {});
     expect(result.stdout).not.toContain(TOKEN);
     expect(result.stdout).not.toContain('redis-pass');
     return { apis, result, config };
@@ -259,6 +260,24 @@ describe('remediation program, end to end', () => {
     // the diagnostics were asked once each, after the re-check
     expect(apis.promQueries).toEqual([config.ratioQuery, config.ratioQuery, ...Object.values(config.diagnostics)]);
     expect(result.lines.find((l) => l.event === 'escalated')).toMatchObject({ workload: 'shop/Deployment/web', via: 'github', issue: 101 });
+  });
+
+  test('GIVEN webhook escalation WHEN still high THEN it posts the report once and records it on the workload; within the cooldown it does not post again', async () => {
+    const options: Partial<RemediationOptions> = { escalation: { webhook: { urlSecret: { secretName: 'hook', key: 'url' } } } };
+    const first = await scenario({ ratio: [HIGH, STILL_HIGH] }, options, [], true);
+    const posts = first.apis.calls.filter((c) => c.path === '/hook');
+    expect(posts).toHaveLength(1);
+    expect(JSON.parse(posts[0].body)).toMatchObject({ title: '[memguard] Memory near limit: shop/Deployment/web', workload: { namespace: 'shop', kind: 'Deployment', name: 'web' } });
+    const record = first.apis.k8sCalls('PATCH')[1];
+    expect(Object.keys(JSON.parse(record.body).metadata.annotations)).toEqual(['memguard.io/last-escalation']);
+    expect(first.result.stdout).not.toContain('/hook');
+    const recent = new Date(Date.now() - 60_000).toISOString();
+    const again = await scenario({
+      ratio: [HIGH, STILL_HIGH],
+      annotations: { 'shop/web': { 'memguard.io/last-remediation': recent, 'memguard.io/last-escalation': recent } },
+    }, options, [], true);
+    expect(again.apis.calls.filter((c) => c.path === '/hook')).toEqual([]);
+    expect(again.result.lines.find((l) => l.event === 'escalation-duplicate')).toMatchObject({ lastEscalation: recent });
   });
 
   test('GIVEN an open issue for the workload WHEN it is still high THEN no second issue is opened', async () => {

@@ -96,7 +96,10 @@ describe('decide', () => {
 
   test('property: never more actions than the budget (Redis re-flushes excepted), and in-cooldown workloads never act', () => {
     fc.assert(fc.property(
-      fc.array(fc.record({ ratio: fc.double({ min: 0.86, max: 2, noNaN: true }), minutesAgo: fc.option(fc.integer({ min: 0, max: 120 })) }), { maxLength: 12 }),
+      fc.array(fc.record({
+        ratio: fc.double({ min: 0.86, max: 2, noNaN: true }),
+        minutesAgo: fc.option(fc.integer({ min: 0, max: 120 })),
+      }), { maxLength: 12 }),
       fc.integer({ min: 0, max: 6 }),
       (items, budget) => {
         const measurements = items.map((it, i) => deployment(`w${i}`, it.ratio,
@@ -194,8 +197,15 @@ describe('parseVector', () => {
 
 describe('parseConfig', () => {
   const valid = {
-    prometheusUrl: 'http://prom:9090/', ratioQuery: 'ratio', thresholdRatio: 0.85, namespaces: ['shop'], actions: ['restart'],
-    cooldownSeconds: 1800, maxActionsPerRun: 3, waitSeconds: 30, dryRun: false,
+    prometheusUrl: 'http://prom:9090/',
+    ratioQuery: 'ratio',
+    thresholdRatio: 0.85,
+    namespaces: ['shop'],
+    actions: ['restart'],
+    cooldownSeconds: 1800,
+    maxActionsPerRun: 3,
+    waitSeconds: 30,
+    dryRun: false,
     kubernetes: { apiUrl: 'https://kubernetes.default.svc', tokenPath: '/t' },
     diagnostics: { peakQuery: 'a', minutesAboveQuery: 'b', growthQuery: 'c', oomKillsQuery: 'd', nodePressureQuery: 'e' },
   };
@@ -257,8 +267,14 @@ describe('incidentReport', () => {
 
   test('GIVEN no diagnostics and no action THEN it says why and names the limit as the suspect', () => {
     const report = incidentReport({
-      ...facts, peakRatio: undefined, minutesAbove: undefined, growthBytesPerSecond: undefined, oomKilledContainers: [], pressuredNodes: [],
-      actions: [], noActionReason: 'in cooldown until 2025-03-01T12:20:00.000Z',
+      ...facts,
+      peakRatio: undefined,
+      minutesAbove: undefined,
+      growthBytesPerSecond: undefined,
+      oomKilledContainers: [],
+      pressuredNodes: [],
+      actions: [],
+      noActionReason: 'in cooldown until 2025-03-01T12:20:00.000Z',
     });
     expect(report).toContain('- **Duration so far:** unknown');
     expect(report).toContain('- None: in cooldown until 2025-03-01T12:20:00.000Z.');

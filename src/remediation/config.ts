@@ -1,7 +1,7 @@
+import type { RemediationActionName, RemediationConfig } from './decide';
 import { resolveMemoryAlertsConfig } from '../observability/config';
 import * as q from '../observability/queries';
 import { checkInteger, checkRange, InputError } from '../sizing/errors';
-import type { RemediationActionName, RemediationConfig } from './decide';
 
 /** The actions, re-exported for validation without loading the program. */
 const ACTIONS: readonly RemediationActionName[] = ['restart', 'flush-redis', 'raise-limit'];
@@ -203,7 +203,8 @@ export function remediationConfig(options: RemediationOptions): RemediationConfi
   }
   if (actions.includes('raise-limit') && options.raiseLimitFactor === undefined) {
     throw new InputError({
-      field: 'raiseLimitFactor', value: undefined,
+      field: 'raiseLimitFactor',
+      value: undefined,
       accepted: 'a factor from 1.01 to 3 when actions include "raise-limit" (off by default: the next GitOps sync reverts it and it hides leaks)',
     });
   }

@@ -244,8 +244,19 @@ export function remediationPatch(actions: readonly RemediationActionName[], now:
 
 /** Binary and decimal suffixes of Kubernetes quantities, in bytes. */
 const QUANTITY_UNITS: Readonly<Record<string, number>> = {
-  '': 1, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'P': 1e15, 'E': 1e18,
-  'Ki': 2 ** 10, 'Mi': 2 ** 20, 'Gi': 2 ** 30, 'Ti': 2 ** 40, 'Pi': 2 ** 50, 'Ei': 2 ** 60,
+  '': 1,
+  'k': 1e3,
+  'M': 1e6,
+  'G': 1e9,
+  'T': 1e12,
+  'P': 1e15,
+  'E': 1e18,
+  'Ki': 2 ** 10,
+  'Mi': 2 ** 20,
+  'Gi': 2 ** 30,
+  'Ti': 2 ** 40,
+  'Pi': 2 ** 50,
+  'Ei': 2 ** 60,
 };
 
 /** Bytes of a memory quantity such as `512Mi`, `1G` or `1e9`; undefined when it is not one. */

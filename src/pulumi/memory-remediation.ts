@@ -1,6 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
-import * as cdk8s from '../cdk8s/memory-remediation';
 import { ChartComponent } from './chart-component';
+import * as cdk8s from '../cdk8s/memory-remediation';
 
 /** Pulumi args of `MemoryRemediation`: the same documented shape as the cdk8s props. */
 export type MemoryRemediationArgs = cdk8s.MemoryRemediationProps;

@@ -150,6 +150,16 @@ export function writeServerFile(file: string, text: string): void {
 }
 
 let template: Promise<string> | undefined;
+let templateParent: string | undefined;
+
+function removeTemplate(): void {
+  if (templateParent) fs.rmSync(templateParent, { recursive: true, force: true });
+  templateParent = undefined;
+  template = undefined;
+}
+
+// Jest may end its workers without an 'exit' event: also remove the template after each test file that imports this.
+if (typeof afterAll === 'function') afterAll(removeTemplate);
 
 /** One initdb per process (`-A trust`, `--no-sync`), copied for each new cluster: initdb is the slow part. */
 function templateDataDir(): Promise<string> {
@@ -160,15 +170,8 @@ function templateDataDir(): Promise<string> {
       '-D', dataDir, '-U', POSTGRES_SUPERUSER, '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync',
     ], { cwd: parent });
     if (result.code !== 0) throw new Error(`initdb failed (exit ${result.code}):\n${result.stderr}${result.stdout}`);
-    const remove = (): void => fs.rmSync(parent, { recursive: true, force: true });
-    process.once('exit', remove);
-    // Jest may end its workers without an 'exit' event: remove the template after the test file too.
-    if (typeof afterAll === 'function') {
-      afterAll(() => {
-        remove();
-        template = undefined;
-      });
-    }
+    templateParent = parent;
+    process.once('exit', removeTemplate);
     return dataDir;
   })();
   return template;

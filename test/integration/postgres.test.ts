@@ -36,21 +36,24 @@ function expectedShow(name: string, value: string): string {
   return unit === undefined ? value : String(Math.ceil(kb(value) / unit));
 }
 
-async function inBatches<T>(items: readonly T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
-  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
+/** Runs `fn` over `items` with one worker per data dir: `postgres -C` of a runtime-computed value locks its data dir. */
+async function withWorkers<T>(items: readonly T[], dataDirs: readonly string[], fn: (item: T, dataDir: string) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(dataDirs.map(async (dataDir) => {
+    while (next < items.length) await fn(items[next++], dataDir);
+  }));
 }
 
 let pgVersion: number;
-let parent: string;
-let dataDir: string;
+const dataDirs: Array<{ parent: string; dataDir: string }> = [];
 
 beforeAll(async () => {
   pgVersion = await postgresMajorVersion();
-  ({ parent, dataDir } = await createDataDir());
+  dataDirs.push(await createDataDir(), await createDataDir());
 });
 
 afterAll(() => {
-  if (parent) fs.rmSync(parent, { recursive: true, force: true });
+  for (const { parent } of dataDirs) fs.rmSync(parent, { recursive: true, force: true });
 });
 
 describe('postgres -C accepts every generated file', () => {
@@ -58,11 +61,11 @@ describe('postgres -C accepts every generated file', () => {
 
   test(`GIVEN ${cases.length} files (sizes 512Mi..128Gi × every db type × both profiles) THEN each parses and reports our values`, async () => {
     const failures: string[] = [];
-    await inBatches(cases, 2, async ({ profile, dbType, size }) => {
+    await withWorkers(cases, dataDirs.map((d) => d.dataDir), async ({ profile, dbType, size }, dataDir) => {
       const ram = Memory.parse(size);
       const cpus = Math.min(16, Math.max(1, Math.floor(ram.gibibytes)));
       const result = postgresSettings({ ram, cpus, dbType, profile, pgVersion });
-      const file = path.join(parent, `${profile}-${dbType}-${size}.conf`);
+      const file = path.join(path.dirname(dataDir), `${profile}-${dbType}-${size}.conf`);
       writeServerFile(file, toPostgresqlConf(result));
       const s = toJson(result).settings;
       try {

@@ -235,7 +235,8 @@ export class SwapDaemonSet extends Construct {
         },
       },
     });
-    this.daemonSet.node.addDependency(this.namespace);
+    // The namespace first, so that `kubectl apply -f` of the synthesized file works in one go.
+    for (const child of [this.priorityQuota, this.configMap, this.daemonSet]) child.node.addDependency(this.namespace);
   }
 }
 

@@ -1,7 +1,11 @@
 import { App, Chart } from 'cdk8s';
+import { OdooTuning } from '../../src/cdk8s/odoo-tuning';
 import { PgBouncerConfig, PgBouncerConfigProps } from '../../src/cdk8s/pgbouncer-config';
+import { PostgresTuning } from '../../src/cdk8s/postgres-tuning';
 import { pgbouncerSettings, toPgbouncerIni } from '../../src/sizing/pgbouncer';
+import { toPostgresqlConf } from '../../src/sizing/postgres';
 import { Memory } from '../../src/sizing/quantity';
+import { sizeStack } from '../../src/sizing/stack';
 import { expectRestrictedPodSecurity, expectValidManifests } from '../helpers/manifests';
 
 const ODOO = { workers: 9, maxCronThreads: 1, dbMaxconn: 16 };
@@ -57,5 +61,38 @@ describe('PgBouncerConfig', () => {
     const chart = new Chart(new App(), 'demo');
     expect(() => new PgBouncerConfig(chart, 'pgbouncer', { ...PROPS, ...bad })).toThrow(message);
     expect(chart.toJson()).toEqual([]);
+  });
+});
+
+describe('the 8 GiB / 4 CPU Odoo stack from the three constructs (the README example)', () => {
+  test('GIVEN sizeStack WHEN PostgresTuning, PgBouncerConfig and OdooTuning are built from it THEN valid, restricted and consistent', () => {
+    const stack = sizeStack({ ram: Memory.parse('8GiB', 'ram', 'ram'), cpus: 4 });
+    const share = (c: string): Memory => stack.split.find((s) => s.component === c)!.memory;
+    const chart = new Chart(new App(), 'shop', { namespace: 'shop' });
+    const postgres = new PostgresTuning(chart, 'postgres', {
+      limit: share('postgres'),
+      cpus: 4,
+      maxConnections: stack.postgres.maxConnections,
+      idleSessionTimeoutMs: 0,
+      workload: { passwordSecret: { secretName: 'postgres-superuser' } },
+    });
+    const pgbouncer = new PgBouncerConfig(chart, 'pgbouncer', {
+      odoo: stack.odoo, maxConnections: postgres.maxConnections, upstreamHost: postgres.serviceName!, authSecret: { secretName: 'pgbouncer-userlist' },
+    });
+    const odoo = new OdooTuning(chart, 'odoo', {
+      limit: share('odoo'),
+      cpus: 4,
+      conf: { dbHost: pgbouncer.serviceName, dbPort: pgbouncer.port, dbUser: 'odoo' },
+      workload: { passwordSecret: { secretName: 'odoo-db' } },
+    });
+    const objects = chart.toJson();
+    expectValidManifests(objects);
+    expectRestrictedPodSecurity(objects);
+    expect(postgres.postgresqlConf).toBe(`${toPostgresqlConf(stack.postgres)}\n# Kubernetes: accept connections on the pod IP (the image's own postgresql.conf is not read).\nlisten_addresses = '*'\n`);
+    expect(pgbouncer.settings).toEqual(stack.pgbouncer);
+    expect(odoo.settings.options).toEqual(stack.odoo.options);
+    const limits = objects.flatMap((o) => o.spec?.template?.spec?.containers ?? []).map((c: any) => c.resources.limits.memory);
+    expect(limits).toEqual(['4064Mi', '64Mi', '4064Mi']);
+    expect(odoo.odooConf).toContain(`db_host = ${pgbouncer.serviceName}\ndb_port = 6432\n`);
   });
 });

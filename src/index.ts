@@ -7,6 +7,7 @@ export * from './sizing/runtime-settings';
 export * from './sizing/limit-policy';
 export * from './observability/types';
 export * from './observability/queries';
+export * from './observability/workload-signals';
 export * from './observability/config';
 export * from './observability/rules';
 export * from './observability/escalation';

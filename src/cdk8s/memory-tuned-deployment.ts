@@ -2,9 +2,13 @@ import { Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { containerWorkingSet, resolveSelectors, SignalSelectors, workingSetToLimitRatio } from '../observability/queries';
-import { AlertRule, MemorySignals, PanelSection, Severity } from '../observability/types';
+import { AlertRule, MemorySignals, PanelSection } from '../observability/types';
+import {
+  MemoryNearLimitAlertOptions, WorkloadIdentity, workloadDashboardSection, workloadMemoryNearLimitRule, workloadScope,
+} from '../observability/workload-signals';
 import { containerMemory, ContainerMemory } from '../sizing/container-memory';
-import { checkInteger, checkOneOf, checkRange, InputError } from '../sizing/errors';
+import { IncidentModeOptions, IncidentSettings, incidentSettings, mergeIncidentEnv } from '../sizing/incident-mode';
+import { checkInteger, checkOneOf, InputError } from '../sizing/errors';
 import { Cpu, Memory } from '../sizing/quantity';
 import { Runtime, RUNTIMES, runtimeSettings, RuntimeSettingsOptions } from '../sizing/runtime-settings';
 
@@ -101,24 +105,17 @@ export interface MemoryTunedDeploymentProps {
    * @default - none
    */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Switch on the runbook's incident profiling for this workload (tracemalloc, heap snapshots, heap dumps to an
+   * emptyDir) with a temporary limit bump. Marked with the `memguard.io/incident-mode` annotation on the Deployment and
+   * its pods, so it is not forgotten after the incident.
+   * @default - off
+   */
+  readonly incidentMode?: IncidentModeOptions;
 }
 
 /** Options of `alertOnMemoryNearLimit`. */
-export interface MemoryNearLimitAlertOptions {
-  /**
-   * Alert when the working set exceeds this share of the limit.
-   * @default 85
-   */
-  readonly thresholdPercent?: number;
-  /**
-   * How long the condition must hold, as a Prometheus duration.
-   * @default '5m'
-   */
-  readonly forDuration?: string;
-  /** @default 'warning' */
-  readonly severity?: Severity;
-  /** @default - kube-prometheus-stack's selectors */
-  readonly selectors?: SignalSelectors;
+export interface MemoryNearLimitAlertAddOptions extends MemoryNearLimitAlertOptions {
   /**
    * Where to add the rule (a `MemoryAlerts`, or anything with `addRules`).
    * @default - the rule is only returned
@@ -132,9 +129,9 @@ export interface TunedContainer {
   readonly runtime: Runtime;
   readonly memory: ContainerMemory;
   readonly env: Readonly<Record<string, string>>;
+  /** The incident settings, when incident mode is on. */
+  readonly incident?: IncidentSettings;
 }
-
-const PROMETHEUS_DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
 
 /**
  * A cdk8s-plus Deployment whose containers are sized for memory: request and limit from `containerMemory` (request ==
@@ -156,17 +153,18 @@ export class MemoryTunedDeployment extends Construct implements MemorySignals {
     if (!props.containers || props.containers.length === 0) {
       throw new InputError({ field: 'containers', value: props.containers ?? [], accepted: 'at least one container' });
     }
-    this.containers = props.containers.map((c, i) => tuneContainer(c, i));
+    this.containers = props.containers.map((c, i) => tuneContainer(c, i, props.incidentMode));
     const names = this.containers.map((c) => c.name);
     const duplicate = names.find((n, i) => names.indexOf(n) !== i);
     if (duplicate) throw new InputError({ field: 'containers[].name', value: duplicate, accepted: 'unique container names' });
     this.namespace = props.namespace ?? Chart.of(this).namespace;
     this.signalName = id;
 
+    const incidentAnnotations = this.containers.find((c) => c.incident)?.incident?.annotations;
     this.deployment = new kplus.Deployment(this, 'Resource', {
-      metadata: { namespace: this.namespace, labels: { ...props.labels } },
+      metadata: { namespace: this.namespace, labels: { ...props.labels }, annotations: incidentAnnotations && { ...incidentAnnotations } },
       replicas,
-      podMetadata: { labels: { ...props.labels } },
+      podMetadata: { labels: { ...props.labels }, annotations: incidentAnnotations && { ...incidentAnnotations } },
       securityContext: { ensureNonRoot: true },
       automountServiceAccountToken: false,
     });
@@ -190,36 +188,20 @@ export class MemoryTunedDeployment extends Construct implements MemorySignals {
 
   /** PromQL for the working set bytes of this Deployment's containers. */
   public metricMemoryWorkingSet(selectors?: SignalSelectors): string {
-    return containerWorkingSet(resolveSelectors(selectors), this.scope());
+    return containerWorkingSet(resolveSelectors(selectors), workloadScope(this.identity()));
   }
 
   /** PromQL for the working set of this Deployment's containers as a fraction of their limits. */
   public metricMemoryToLimitRatio(selectors?: SignalSelectors): string {
-    return workingSetToLimitRatio(resolveSelectors(selectors), this.scope());
+    return workingSetToLimitRatio(resolveSelectors(selectors), workloadScope(this.identity()));
   }
 
   /**
    * An alert that fires when any of this Deployment's containers stays above `thresholdPercent` of its memory limit.
    * Returns the rule, and adds it to `options.addTo` when given.
    */
-  public alertOnMemoryNearLimit(options: MemoryNearLimitAlertOptions = {}): AlertRule {
-    const threshold = checkRange('thresholdPercent', options.thresholdPercent ?? 85, 1, 100, '%');
-    const forDuration = options.forDuration ?? '5m';
-    if (!PROMETHEUS_DURATION.test(forDuration)) {
-      throw new InputError({ field: 'forDuration', value: forDuration, accepted: 'a Prometheus duration such as 30s, 5m or 1h' });
-    }
-    const severity = checkOneOf('severity', options.severity ?? 'warning', ['info', 'warning', 'critical'] as const);
-    const rule: AlertRule = {
-      alert: 'WorkloadMemoryNearLimit',
-      expr: `${this.metricMemoryToLimitRatio(options.selectors)}\n> ${threshold / 100}`,
-      for: forDuration,
-      labels: { severity, workload: this.name },
-      annotations: {
-        summary: `Deployment ${this.name} is above ${threshold}% of its memory limit.`,
-        description: `Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} uses {{ $value | humanizePercentage }} of its memory limit.`,
-        runbook_url: 'https://github.com/memguard/memguard#runbook-containermemorynearlimit',
-      },
-    };
+  public alertOnMemoryNearLimit(options: MemoryNearLimitAlertAddOptions = {}): AlertRule {
+    const rule = workloadMemoryNearLimitRule(this.identity(), options);
     options.addTo?.addRules(`memguard-${this.name}`, [rule]);
     return rule;
   }
@@ -231,27 +213,12 @@ export class MemoryTunedDeployment extends Construct implements MemorySignals {
 
   /** A dashboard row for this workload (`MemorySignals`). */
   public dashboardSection(): PanelSection {
-    const selectors = resolveSelectors();
-    return {
-      title: `Deployment ${this.name}`,
-      panels: [
-        {
-          title: 'Working set by container',
-          unit: 'bytes',
-          queries: [{ expr: containerWorkingSet(selectors, this.scope()), legendFormat: '{{pod}}/{{container}}' }],
-        },
-        {
-          title: 'Working set / limit',
-          unit: 'percentunit',
-          queries: [{ expr: workingSetToLimitRatio(selectors, this.scope()), legendFormat: '{{pod}}/{{container}}' }],
-          thresholds: [0.85, 0.95],
-        },
-      ],
-    };
+    return workloadDashboardSection(this.identity());
   }
 
-  private scope() {
-    return { namespace: this.namespace, podRegex: `${this.name}-[a-z0-9]+-[a-z0-9]{5}` };
+  /** How the signals see this Deployment. */
+  public identity(): WorkloadIdentity {
+    return { kind: 'Deployment', name: this.name, namespace: this.namespace, signalName: this.signalName };
   }
 
   private addContainer(props: MemoryTunedContainerProps, tuned: TunedContainer): void {
@@ -291,11 +258,17 @@ export class MemoryTunedDeployment extends Construct implements MemorySignals {
       const volume = kplus.Volume.fromEmptyDir(this, `${tuned.name}-writable-${i}`, `${tuned.name}-writable-${i}`);
       container.mount(path, volume);
     });
+    if (tuned.incident) {
+      // On disk, not in memory: a Memory medium would count against the very limit under study.
+      const volume = tuned.incident.volume;
+      const name = `${tuned.name}-${volume.name}`;
+      container.mount(volume.mountPath, kplus.Volume.fromEmptyDir(this, name, name, { sizeLimit: Size.mebibytes(volume.sizeLimit.toMebibytes('ceil')) }));
+    }
   }
 }
 
 /** Sizes one container and derives its environment; throws naming `containers[i].<field>` on bad input. */
-function tuneContainer(props: MemoryTunedContainerProps, index: number): TunedContainer {
+function tuneContainer(props: MemoryTunedContainerProps, index: number, incidentMode?: IncidentModeOptions): TunedContainer {
   const field = (name: string) => `containers[${index}].${name}`;
   if (!props.image || typeof props.image !== 'string') {
     throw new InputError({ field: field('image'), value: props.image, accepted: 'an image reference such as ghcr.io/org/app:1.2.3' });
@@ -315,12 +288,18 @@ function tuneContainer(props: MemoryTunedContainerProps, index: number): TunedCo
   const mebibyte = Memory.mebibytes(1);
   const limit = exact.limit.floorTo(mebibyte);
   const request = Memory.min(exact.request.ceilTo(mebibyte), limit);
-  const memory: ContainerMemory = { limit, request, guaranteed: request.equals(limit) };
   const derived = runtimeSettings(runtime, limit, props.runtimeOptions);
+  const env = { ...derived.env, ...props.env };
+  const name = props.name ?? (index === 0 ? 'main' : `container-${index}`);
+  if (!incidentMode) return { name, runtime, memory: { limit, request, guaranteed: request.equals(limit) }, env };
+  // The heap settings stay those of the original limit: the bump is headroom for the profiler, not a bigger heap.
+  const incident = incidentSettings(runtime, limit, incidentMode);
+  const bumpedRequest = request.equals(limit) ? incident.limit : request;
   return {
-    name: props.name ?? (index === 0 ? 'main' : `container-${index}`),
+    name,
     runtime,
-    memory,
-    env: { ...derived.env, ...props.env },
+    memory: { limit: incident.limit, request: bumpedRequest, guaranteed: bumpedRequest.equals(incident.limit) },
+    env: mergeIncidentEnv(env, incident.env),
+    incident,
   };
 }

@@ -1,4 +1,5 @@
 import { checkOneOf, InputError } from './errors';
+import { bumpLimit, INCIDENT_LIMIT_FACTOR_ANNOTATION, INCIDENT_MODE_ANNOTATION, incidentSettings } from './incident-mode';
 import { Memory } from './quantity';
 
 /**
@@ -34,6 +35,28 @@ export interface MemoryLimitPolicyOptions {
    * @default - none
    */
   readonly exclude?: readonly string[];
+  /**
+   * Incident mode for some workloads of the chart or stack: their memory limits (and requests equal to them) are
+   * multiplied by `limitFactor`, and they are marked with the `memguard.io/incident-mode` annotation so the bump is not
+   * forgotten. Profiling variables need the runtime, which only `MemoryTunedDeployment.incidentMode` knows.
+   * @default - off
+   */
+  readonly incidentMode?: LimitPolicyIncidentMode;
+}
+
+/** Incident mode as the limits policy applies it. */
+export interface LimitPolicyIncidentMode {
+  /** The workloads, as `Kind/name` (name as in `metadata.name`). */
+  readonly workloads: readonly string[];
+  /** When it was switched on (`YYYY-MM-DD` or an ISO 8601 time). */
+  readonly since: string;
+  /** @default - none */
+  readonly reason?: string;
+  /**
+   * The limit multiplier, from 1 to 3.
+   * @default 1.5
+   */
+  readonly limitFactor?: number;
 }
 
 /** One container that breaks the policy. */
@@ -59,7 +82,7 @@ export const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Replic
 const DEFAULT_LIMIT = Memory.mebibytes(512);
 
 /** Validates the options once, with defaults applied. */
-export function resolveLimitPolicy(options: MemoryLimitPolicyOptions = {}): Required<Omit<MemoryLimitPolicyOptions, 'defaultRequest'>> & { defaultRequest?: Memory } {
+export function resolveLimitPolicy(options: MemoryLimitPolicyOptions = {}): Required<Omit<MemoryLimitPolicyOptions, 'defaultRequest' | 'incidentMode'>> & Pick<MemoryLimitPolicyOptions, 'defaultRequest' | 'incidentMode'> {
   const mode = checkOneOf('mode', options.mode ?? 'fill', ['fill', 'enforce'] as const);
   const defaultLimit = options.defaultLimit ?? DEFAULT_LIMIT;
   if (options.defaultRequest !== undefined && options.defaultRequest.isGreaterThan(defaultLimit)) {
@@ -69,6 +92,15 @@ export function resolveLimitPolicy(options: MemoryLimitPolicyOptions = {}): Requ
       reason: `it is above defaultLimit ${defaultLimit}`,
       accepted: `at most defaultLimit (${defaultLimit})`,
     });
+  }
+  if (options.incidentMode) {
+    // Validates `since`, `reason` and `limitFactor` with the same rules and messages as the workload option.
+    incidentSettings('generic', Memory.mebibytes(64), { ...options.incidentMode, limitFactor: options.incidentMode.limitFactor ?? 1.5 });
+    for (const pattern of options.incidentMode.workloads) {
+      if (!/^[A-Za-z]+\/[^/*]+$/.test(pattern)) {
+        throw new InputError({ field: 'incidentMode.workloads', value: pattern, accepted: 'entries of the form Kind/name' });
+      }
+    }
   }
   for (const pattern of options.exclude ?? []) {
     if (!/^[A-Za-z]+\/[^/]+$/.test(pattern)) {
@@ -81,6 +113,7 @@ export function resolveLimitPolicy(options: MemoryLimitPolicyOptions = {}): Requ
     defaultRequest: options.defaultRequest,
     raiseRequestsToLimits: options.raiseRequestsToLimits ?? false,
     exclude: options.exclude ?? [],
+    incidentMode: options.incidentMode,
   };
 }
 
@@ -121,7 +154,9 @@ export function applyMemoryLimitPolicy<T>(object: T, options: MemoryLimitPolicyO
     ...(original.initContainers ? { initContainers: original.initContainers.map(copyContainer) } : {}),
     containers: (original.containers ?? []).map(copyContainer),
   };
-  const copy = withPodSpec(object, spec);
+  const incident = policy.mode === 'fill' && policy.incidentMode?.workloads.includes(`${(object as any).kind}/${(object as any).metadata?.name}`)
+    ? policy.incidentMode : undefined;
+  const copy = incident ? markIncident(withPodSpec(object, spec), incident) : withPodSpec(object, spec);
   const violations: LimitPolicyViolation[] = [];
   const visit = (container: any, initContainer: boolean): void => {
     const report = (problem: string): void => {
@@ -156,14 +191,31 @@ export function applyMemoryLimitPolicy<T>(object: T, options: MemoryLimitPolicyO
       return;
     }
     // Values the container already had keep their spelling; only what the policy adds or raises is rewritten.
+    const finalLimit = incident ? bumpLimit(filledLimit, incident.limitFactor ?? 1.5, 'incidentMode.limitFactor') : filledLimit;
+    const finalRequest = incident && filledRequest.equals(filledLimit) ? finalLimit : filledRequest;
+    // Values the container already had keep their spelling; only what the policy adds or changes is rewritten.
     const resources = (container.resources ??= {});
-    if (!limit) resources.limits = { ...resources.limits, memory: filledLimit.toString() };
-    if (!request || !filledRequest.equals(request)) resources.requests = { ...resources.requests, memory: filledRequest.toString() };
+    if (!limit || !finalLimit.equals(limit)) resources.limits = { ...resources.limits, memory: finalLimit.toString() };
+    if (!request || !finalRequest.equals(request)) resources.requests = { ...resources.requests, memory: finalRequest.toString() };
   };
   for (const container of spec.initContainers ?? []) visit(container, true);
   for (const container of spec.containers ?? []) visit(container, false);
   // enforce changes nothing: hand back the very object it was given.
   return { object: policy.mode === 'enforce' ? object : copy, violations };
+}
+
+/** Adds the incident-mode annotations to the object and its pod template. */
+function markIncident(object: any, incident: LimitPolicyIncidentMode): any {
+  const annotations = {
+    [INCIDENT_MODE_ANNOTATION]: `since ${incident.since}${incident.reason ? `: ${incident.reason.trim()}` : ''}`,
+    [INCIDENT_LIMIT_FACTOR_ANNOTATION]: String(incident.limitFactor ?? 1.5),
+  };
+  const marked = { ...object, metadata: { ...object.metadata, annotations: { ...object.metadata?.annotations, ...annotations } } };
+  const template = object.kind === 'Pod' || object.kind === 'CronJob' ? undefined : marked.spec?.template;
+  if (template) {
+    marked.spec = { ...marked.spec, template: { ...template, metadata: { ...template.metadata, annotations: { ...template.metadata?.annotations, ...annotations } } } };
+  }
+  return marked;
 }
 
 /** A one-line description of a violation, for error lists. */

@@ -124,6 +124,40 @@ describe('MemoryTunedDeployment', () => {
     expect(() => d.alertOnMemoryNearLimit({ severity: 'page' as any })).toThrow('Invalid severity "page". Accepted: one of "info", "warning", "critical".');
   });
 
+  test('GIVEN incident mode on a node workload WHEN synthesized THEN heap snapshots go to an on-disk emptyDir, the limit is bumped and the workload is marked', () => {
+    const manifests = synth((chart) => new MemoryTunedDeployment(chart, 'web', {
+      containers: [{ image: 'node:20', runtime: 'node', memoryLimit: Memory.parse('1Gi') }],
+      incidentMode: { since: '2026-11-23', reason: 'INC-42' },
+    }));
+    const deployment = manifests.find((m) => m.kind === 'Deployment');
+    const container = deployment.spec.template.spec.containers[0];
+    expect(container.resources.limits.memory).toBe('1536Mi');
+    expect(container.resources.requests.memory).toBe('1536Mi');
+    // The heap stays sized for the original 1Gi: the bump is room for the snapshot.
+    expect(envOf(container).NODE_OPTIONS).toBe('--max-old-space-size=768 --heapsnapshot-near-heap-limit=1 --diagnostic-dir=/memguard-diagnostics');
+    expect(container.volumeMounts).toContainEqual({ mountPath: '/memguard-diagnostics', name: 'main-memguard-diagnostics' });
+    expect(deployment.spec.template.spec.volumes).toContainEqual({ name: 'main-memguard-diagnostics', emptyDir: { sizeLimit: '1024Mi' } });
+    expect(deployment.metadata.annotations).toEqual({ 'memguard.io/incident-mode': 'since 2026-11-23: INC-42', 'memguard.io/incident-limit-factor': '1.5' });
+    expect(deployment.spec.template.metadata.annotations).toEqual(deployment.metadata.annotations);
+  });
+
+  test('GIVEN incident mode on a python workload WHEN synthesized THEN tracemalloc is on, and off again without it', () => {
+    const on = synth((chart) => new MemoryTunedDeployment(chart, 'w', {
+      containers: [{ image: 'py:3', runtime: 'python', memoryLimit: Memory.parse('1Gi') }], incidentMode: { since: '2026-11-23' },
+    })).find((m) => m.kind === 'Deployment');
+    expect(envOf(on.spec.template.spec.containers[0])).toMatchObject({ PYTHONTRACEMALLOC: '25', PYTHONFAULTHANDLER: '1', MALLOC_ARENA_MAX: '2' });
+    expect(on.spec.template.spec.containers[0].resources.limits.memory).toBe('1639Mi');
+    const off = synth((chart) => new MemoryTunedDeployment(chart, 'w', { containers: [{ image: 'py:3', runtime: 'python' }] })).find((m) => m.kind === 'Deployment');
+    expect(envOf(off.spec.template.spec.containers[0])).not.toHaveProperty('PYTHONTRACEMALLOC');
+    expect(off.metadata.annotations).toBeUndefined();
+  });
+
+  test('GIVEN incident mode without a date WHEN constructed THEN it throws naming the field', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'shop' });
+    expect(() => new MemoryTunedDeployment(chart, 'w', { containers: [{ image: 'a:1' }], incidentMode: { since: 'yesterday' } })).toThrow(
+      'Invalid incidentMode.since "yesterday". Accepted: a date "YYYY-MM-DD" or an ISO 8601 time.');
+  });
+
   test.each([
     [{ containers: [] }, 'Invalid containers []. Accepted: at least one container.'],
     [{ containers: [{ image: '' }] }, 'Invalid containers[0].image "". Accepted: an image reference such as ghcr.io/org/app:1.2.3.'],

@@ -107,6 +107,28 @@ describe('applyMemoryLimitPolicy', () => {
     expect(() => applyMemoryLimitPolicy(deployment([]), { exclude: ['web'] })).toThrow('Invalid exclude "web". Accepted: entries of the form Kind/name or Kind/*.');
   });
 
+  test('GIVEN incident mode for one workload WHEN filled THEN its limits and equal requests are bumped and it is marked', () => {
+    const input = deployment([{ name: 'a', resources: { limits: { memory: '1Gi' }, requests: { memory: '1Gi' } } }, { name: 'b', resources: { limits: { memory: '1Gi' }, requests: { memory: '512Mi' } } }]);
+    const { object } = applyMemoryLimitPolicy(input, { incidentMode: { workloads: ['Deployment/web'], since: '2026-11-23', reason: 'INC-7', limitFactor: 2 } });
+    const [a, b] = object.spec.template.spec.containers;
+    expect(a.resources).toEqual({ limits: { memory: '2Gi' }, requests: { memory: '2Gi' } });
+    expect(b.resources).toEqual({ limits: { memory: '2Gi' }, requests: { memory: '512Mi' } });
+    const marks = { 'memguard.io/incident-mode': 'since 2026-11-23: INC-7', 'memguard.io/incident-limit-factor': '2' };
+    expect(object.metadata.annotations).toEqual(marks);
+    expect(object.spec.template.metadata.annotations).toEqual(marks);
+    const other = applyMemoryLimitPolicy({ ...input, metadata: { name: 'api' } }, { incidentMode: { workloads: ['Deployment/web'], since: '2026-11-23' } }).object;
+    expect(other.spec.template.spec.containers[0].resources.limits.memory).toBe('1Gi');
+    expect(other.metadata.annotations).toBeUndefined();
+  });
+
+  test('GIVEN bad incident options WHEN applied THEN they are rejected by name', () => {
+    expect(() => applyMemoryLimitPolicy(deployment([]), { incidentMode: { workloads: ['web'], since: '2026-11-23' } })).toThrow(
+      'Invalid incidentMode.workloads "web". Accepted: entries of the form Kind/name.');
+    expect(() => applyMemoryLimitPolicy(deployment([]), { incidentMode: { workloads: [], since: '2026-11-23', limitFactor: 4 } })).toThrow(
+      'Invalid incidentMode.limitFactor 4. Accepted: a number from 1 to 3.');
+    expect(() => applyMemoryLimitPolicy(deployment([]), { incidentMode: { workloads: [], since: 'now' } })).toThrow('Invalid incidentMode.since "now".');
+  });
+
   test('PROPERTY: after fill, every container has request <= limit, and enforce then finds nothing', () => {
     const quantity = fc.option(fc.integer({ min: 1, max: 4096 }).map((n) => `${n}Mi`), { nil: undefined });
     fc.assert(fc.property(fc.array(fc.tuple(quantity, quantity), { minLength: 1, maxLength: 4 }), (pairs) => {

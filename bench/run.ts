@@ -1,0 +1,94 @@
+/**
+ * `npm run bench`: every scenario in its own process, alternating the compared sides over several rounds, medians
+ * reported with the ratio against a baseline measured in the same run. Not a test: nothing here passes or fails on time.
+ */
+import { execFileSync } from 'child_process';
+import { join } from 'path';
+
+interface Measurement {
+  readonly scenario: string;
+  readonly count: number;
+  readonly wallMs: number;
+  readonly peakRssMb: number;
+  readonly objects: number;
+}
+
+/** A comparison: a memguard scenario against its baseline, with the target ratio from the issue. */
+interface Comparison {
+  readonly title: string;
+  readonly subject: readonly [script: string, scenario: string, count: number];
+  readonly baseline: readonly [script: string, scenario: string, count: number];
+  readonly target?: number;
+}
+
+const ROOT = join(__dirname, '..');
+const TS_NODE = join(ROOT, 'node_modules', 'ts-node', 'dist', 'bin.js');
+const ROUNDS = Number(process.env.MEMGUARD_BENCH_ROUNDS ?? 3);
+
+/** Runs one scenario in a fresh process and returns its measurement. */
+export function measure(script: string, scenario: string, count: number): Measurement {
+  const output = execFileSync(process.execPath, [TS_NODE, '--transpile-only', '-P', join(ROOT, 'test', 'tsconfig.json'), join(ROOT, 'bench', script), scenario, String(count)], {
+    cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' }, maxBuffer: 64 * 1024 * 1024,
+  });
+  const line = output.trim().split('\n').pop()!;
+  return JSON.parse(line) as Measurement;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function compare(comparison: Comparison): string {
+  const subject: Measurement[] = [];
+  const baseline: Measurement[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    // Alternate which side goes first so that drift on a busy machine hits both equally.
+    const order = round % 2 === 0 ? ['subject', 'baseline'] : ['baseline', 'subject'];
+    for (const side of order) {
+      if (side === 'subject') subject.push(measure(...comparison.subject));
+      else baseline.push(measure(...comparison.baseline));
+    }
+  }
+  const s = { wall: median(subject.map((m) => m.wallMs)), rss: median(subject.map((m) => m.peakRssMb)) };
+  const b = { wall: median(baseline.map((m) => m.wallMs)), rss: median(baseline.map((m) => m.peakRssMb)) };
+  const ratio = s.wall / b.wall;
+  const verdict = comparison.target === undefined ? '' : ratio <= comparison.target ? ` (target <= ${comparison.target}: met)` : ` (target <= ${comparison.target}: NOT met)`;
+  return [
+    `${comparison.title}`,
+    `  ${comparison.subject[1]} x${comparison.subject[2]}: median ${s.wall} ms, peak RSS ${s.rss} MB  [runs: ${subject.map((m) => m.wallMs).join(', ')} ms]`,
+    `  ${comparison.baseline[1]} x${comparison.baseline[2]}: median ${b.wall} ms, peak RSS ${b.rss} MB  [runs: ${baseline.map((m) => m.wallMs).join(', ')} ms]`,
+    `  ratio (wall): ${ratio.toFixed(2)}${verdict}; ratio (peak RSS): ${(s.rss / b.rss).toFixed(2)}`,
+  ].join('\n');
+}
+
+/** The comparisons `npm run bench` reports, in order. */
+export const COMPARISONS: Comparison[] = [
+  {
+    title: 'cdk8s: 1,000 MemoryTunedDeployments vs 1,000 bare cdk8s-plus-28 Deployments with the same containers',
+    subject: ['scenarios.ts', 'cdk8s-tuned', 1000],
+    baseline: ['scenarios.ts', 'cdk8s-bare', 1000],
+    target: 1.3,
+  },
+  {
+    title: 'cdk8s growth: 10,000 vs 1,000 MemoryTunedDeployments (linear growth is a ratio near 10)',
+    subject: ['scenarios.ts', 'cdk8s-tuned', 10_000],
+    baseline: ['scenarios.ts', 'cdk8s-tuned', 1000],
+  },
+  {
+    title: 'Pulumi (mocks): registering 1,000 MemoryTunedDeployments vs 1,000 typed k8s.apps.v1.Deployments',
+    subject: ['scenarios.ts', 'pulumi-tuned', 1000],
+    baseline: ['scenarios.ts', 'pulumi-bare', 1000],
+    target: 1.5,
+  },
+];
+
+if (require.main === module) {
+  const only = process.argv[2];
+  process.stdout.write(`memguard benchmarks: ${ROUNDS} rounds per side, medians; node ${process.version}\n\n`);
+  for (const comparison of COMPARISONS) {
+    if (only && !comparison.title.toLowerCase().includes(only.toLowerCase())) continue;
+    process.stdout.write(`${compare(comparison)}\n\n`);
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * One benchmark scenario per process, so that peak RSS belongs to that scenario alone:
+ *   ts-node --transpile-only -P test/tsconfig.json bench/scenarios.ts <scenario> <count>
+ * Prints one JSON line: { scenario, count, wallMs, peakRssMb, objects }.
+ */
+import { performance } from 'perf_hooks';
+import { App, Chart, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { MemoryTunedDeployment } from '../src/cdk8s/memory-tuned-deployment';
+import { Memory } from '../src/sizing/quantity';
+import { runtimeSettings } from '../src/sizing/runtime-settings';
+
+const LIMIT = Memory.parse('512Mi');
+
+/** The container every Deployment in the comparison runs: the same image, sizes, env and security context. */
+const BARE_ENV = runtimeSettings('node', LIMIT).env;
+
+function tunedChart(chart: Chart, count: number): void {
+  for (let i = 0; i < count; i++) {
+    new MemoryTunedDeployment(chart, `app-${i}`, {
+      containers: [{ image: 'ghcr.io/example/app:1.0.0', runtime: 'node', memoryLimit: LIMIT, port: 8080, user: 10001 }],
+    });
+  }
+}
+
+function bareChart(chart: Chart, count: number): void {
+  for (let i = 0; i < count; i++) {
+    const deployment = new kplus.Deployment(chart, `app-${i}`, { securityContext: { ensureNonRoot: true }, automountServiceAccountToken: false });
+    const probe = kplus.Probe.fromTcpSocket({ port: 8080 });
+    const container = deployment.addContainer({
+      name: 'main',
+      image: 'ghcr.io/example/app:1.0.0',
+      portNumber: 8080,
+      envVariables: Object.fromEntries(Object.entries(BARE_ENV).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])),
+      resources: { memory: { request: Size.mebibytes(512), limit: Size.mebibytes(512) }, cpu: { request: kplus.Cpu.millis(100) } },
+      readiness: probe,
+      liveness: probe,
+      securityContext: {
+        ensureNonRoot: true, user: 10001, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false,
+        capabilities: { drop: [kplus.Capability.ALL] }, seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+      },
+    });
+    container.mount('/tmp', kplus.Volume.fromEmptyDir(deployment, 'tmp', 'main-writable-0'));
+  }
+}
+
+function synthCdk8s(build: (chart: Chart, count: number) => void, count: number): number {
+  const app = new App({ outdir: '/tmp/memguard-bench' });
+  const chart = new Chart(app, 'bench', { namespace: 'bench' });
+  build(chart, count);
+  return app.synthYaml().split('\n---\n').length;
+}
+
+async function pulumiRegistration(kind: 'tuned' | 'bare', count: number): Promise<number> {
+  const pulumi = await import('@pulumi/pulumi');
+  let registered = 0;
+  await pulumi.runtime.setMocks({
+    newResource: (args) => { registered++; return { id: `${args.name}-id`, state: args.inputs }; },
+    call: (args) => args.inputs,
+  }, 'bench', 'bench', false);
+  const memguard = await import('../src/pulumi');
+  const k8s = await import('@pulumi/kubernetes');
+  const manifests = kind === 'bare'
+    ? (() => { const app = new App(); const chart = new Chart(app, 'bare', { namespace: 'bench' }); bareChart(chart, count); return chart.toJson(); })()
+    : [];
+  const start = performance.now();
+  for (let i = 0; i < count; i++) {
+    if (kind === 'tuned') {
+      new memguard.MemoryTunedDeployment(`app-${i}`, {
+        namespace: 'bench',
+        containers: [{ image: 'ghcr.io/example/app:1.0.0', runtime: 'node', memoryLimit: LIMIT, port: 8080, user: 10001 }],
+      });
+    } else {
+      new k8s.apps.v1.Deployment(`app-${i}`, manifests[i]);
+    }
+  }
+  // Let every registration reach the mock engine.
+  while (true) {
+    const before = registered;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    if (registered === before && registered >= count) break;
+  }
+  (globalThis as any).__benchStart = start;
+  return registered;
+}
+
+export const SCENARIOS: Record<string, (count: number) => number | Promise<number>> = {
+  'cdk8s-tuned': (count) => synthCdk8s(tunedChart, count),
+  'cdk8s-bare': (count) => synthCdk8s(bareChart, count),
+  'pulumi-tuned': (count) => pulumiRegistration('tuned', count),
+  'pulumi-bare': (count) => pulumiRegistration('bare', count),
+};
+
+export async function runScenario(name: string, count: number, scenarios = SCENARIOS): Promise<void> {
+  const scenario = scenarios[name];
+  if (!scenario) throw new Error(`unknown scenario ${name}; known: ${Object.keys(scenarios).join(', ')}`);
+  const start = performance.now();
+  const objects = await scenario(count);
+  const end = performance.now();
+  // Pulumi scenarios time only registration, not the SDK's module loading and mock setup.
+  const measuredFrom = (globalThis as any).__benchStart ?? start;
+  process.stdout.write(`${JSON.stringify({
+    scenario: name,
+    count,
+    wallMs: Math.round(end - measuredFrom),
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    objects,
+  })}\n`);
+}
+
+if (require.main === module) {
+  runScenario(process.argv[2], Number(process.argv[3] ?? 1000)).catch((error) => {
+    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  });
+}

@@ -159,7 +159,7 @@ describe('the generated redis.conf on a real redis-server', () => {
       expect(await client.call('CONFIG', 'GET', 'save')).toEqual(['save', '']);
       expect(await client.call('FLUSHALL')).toEqual(new RedisError("ERR unknown command 'FLUSHALL', with args beginning with: "));
 
-      // WHEN 2.5x maxmemory of 4 KiB values are written (old keys)...
+      // WHEN 2.75x maxmemory of 4 KiB values are written (old keys)...
       const value = Buffer.alloc(4096, 'x');
       const batch = 512;
       const writeKeys = async (prefix: string, count: number) => {
@@ -172,19 +172,29 @@ describe('the generated redis.conf on a real redis-server', () => {
         }
       };
       const maxmemory = settings.maxmemory.bytes;
-      const oldCount = Math.ceil((2.5 * maxmemory) / value.length);
+      const oldCount = Math.ceil((2.75 * maxmemory) / value.length);
       await writeKeys('old', oldCount);
-      // ...then, one LRU clock tick later (redis keeps idle time in whole seconds), some surviving old keys are read
+      // Eviction can lag the last write by a little (it is time-boxed per command); wait until it has caught up, so that
+      // reading keys below cannot itself trigger evictions.
+      const usedMemory = async () => info(await client!.call('INFO', 'memory'), 'used_memory');
+      for (let i = 0; i < 50 && await usedMemory() > maxmemory; i++) await sleep(100);
+      // ...then, one LRU clock tick later (redis keeps idle time in whole seconds), 100 surviving old keys are read
       await sleep(1100);
+      const candidates = Array.from({ length: Math.floor(oldCount / 7) }, (_, i) => `old:${oldCount - 1 - 7 * i}`);
       const survivors: string[] = [];
-      for (let i = oldCount - 1; i >= 0 && survivors.length < 100; i -= 7) {
-        if (await client.call('EXISTS', `old:${i}`) === 1) survivors.push(`old:${i}`);
+      for (let start = 0; start < candidates.length && survivors.length < 100; start += 50) {
+        const keys = candidates.slice(start, start + 50);
+        const reads = await client.pipeline(keys.map((key) => ['GET', key]));
+        reads.forEach((r, i) => {
+          if (r !== null && survivors.length < 100) {
+            expect(r).toBe(value.toString());
+            survivors.push(keys[i]);
+          }
+        });
       }
       expect(survivors).toHaveLength(100);
-      const reads = await client.pipeline(survivors.map((key) => ['GET', key]));
-      expect(reads.every((r) => typeof r === 'string' && r.length === value.length)).toBe(true);
-      // ...and another 0.5x maxmemory of new keys is written: 3x maxmemory in all
-      const recentCount = Math.ceil((0.5 * maxmemory) / value.length);
+      // ...and another 0.25x maxmemory of new keys is written: 3x maxmemory in all
+      const recentCount = Math.ceil((0.25 * maxmemory) / value.length);
       await writeKeys('recent', recentCount);
       expect((oldCount + recentCount) * value.length).toBeGreaterThanOrEqual(3 * maxmemory);
 
@@ -198,12 +208,14 @@ describe('the generated redis.conf on a real redis-server', () => {
       expect(info(memoryInfo, 'maxmemory')).toBe(maxmemory);
       const stats = await client.call('INFO', 'stats');
       expect(info(stats, 'evicted_keys')).toBeGreaterThan(0);
-      // ...and the most recently used keys survived: every key written last, and every old key read last
+      // ...and the most recently used keys survived: the keys written last and the old keys read last. redis's LRU is an
+      // approximation (it evicts the idlest of `maxmemory-samples` 10 sampled keys, idle time in whole seconds), so
+      // allow 1% of them to go; untouched old keys, by contrast, mostly went.
       const recentKeys = Array.from({ length: recentCount }, (_, i) => `recent:${i}`);
       const recentExists = await client.pipeline(recentKeys.map((key) => ['EXISTS', key]));
-      expect(recentExists.filter((r) => r !== 1)).toHaveLength(0);
+      expect(recentExists.filter((r) => r === 1).length).toBeGreaterThanOrEqual(Math.floor(recentCount * 0.99));
       const survivorsExist = await client.pipeline(survivors.map((key) => ['EXISTS', key]));
-      expect(survivorsExist.filter((r) => r !== 1)).toHaveLength(0);
+      expect(survivorsExist.filter((r) => r === 1).length).toBeGreaterThanOrEqual(99);
       // while most of the old keys that nobody read again were evicted
       const oldExists = await client.pipeline(Array.from({ length: oldCount }, (_, i) => ['EXISTS', `old:${i}`]));
       expect(oldExists.filter((r) => r === 1).length).toBeLessThan(oldCount / 2);

@@ -5,6 +5,7 @@ export * from './sizing/container-memory';
 export * from './sizing/guardrails';
 export * from './sizing/runtime-settings';
 export * from './sizing/limit-policy';
+export * from './sizing/namespace-budget';
 export * from './observability/types';
 export * from './observability/queries';
 export * from './observability/workload-signals';

@@ -12,3 +12,4 @@ export * from './memory-remediation';
 export * from './postgres-tuning';
 export * from './odoo-tuning';
 export * from './pgbouncer-config';
+export * from './memory-guard';

@@ -2,7 +2,7 @@ import { Names } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { checkPinnedImage, hardenedContainer } from './pgbouncer-config';
-import { checkInteger, InputError } from '../sizing/errors';
+import { checkInteger, checkOneOf, InputError } from '../sizing/errors';
 import { OdooConfOptions, OdooInput, odooSettings, OdooSettings, toOdooConf } from '../sizing/odoo';
 import { Cpu, Memory } from '../sizing/quantity';
 
@@ -47,6 +47,13 @@ export interface OdooWorkloadOptions {
    * @default ODOO_IMAGE_UID (101)
    */
   readonly runAsUser?: number;
+  /**
+   * How a new version rolls out. `RollingUpdate` starts a surge pod first (no downtime, but the namespace quota must
+   * hold one more Odoo pod); `Recreate` stops the old pods first (a short outage, no extra memory).
+   * @default 'RollingUpdate'
+   * @see https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#strategy
+   */
+  readonly strategy?: 'RollingUpdate' | 'Recreate';
 }
 
 /** Props of {@link OdooTuning}. */
@@ -94,6 +101,7 @@ export class OdooTuning extends Construct {
     const workload = props.workload;
     const uid = checkInteger('workload.runAsUser', workload?.runAsUser ?? ODOO_IMAGE_UID, 1, 2 ** 31 - 1);
     const image = workload?.image ?? DEFAULT_ODOO_IMAGE;
+    const strategy = checkOneOf('workload.strategy', workload?.strategy ?? 'RollingUpdate', ['RollingUpdate', 'Recreate'] as const);
     if (workload) {
       checkPinnedImage('workload.image', image);
       if (!workload.passwordSecret?.secretName) {
@@ -124,6 +132,7 @@ export class OdooTuning extends Construct {
       metadata: { namespace, labels },
       spec: {
         replicas: settings.replicas,
+        strategy: { type: strategy },
         selector: { matchLabels: selector },
         template: {
           metadata: { labels },

@@ -1,0 +1,170 @@
+import { ApiObject, Chart, Testing } from 'cdk8s';
+import { MemoryGuard } from '../../src/cdk8s/memory-guard';
+import { Memory } from '../../src/sizing/quantity';
+import { expectRestrictedPodSecurity, expectValidManifests } from '../helpers/manifests';
+
+const q = (text: string) => Memory.parse(text);
+const newChart = () => new Chart(Testing.app(), 'test', { namespace: 'shop' });
+
+function synthOk(chart: Chart): any[] {
+  const objects = Testing.synth(chart);
+  expectValidManifests(objects);
+  return objects;
+}
+
+describe('MemoryGuard', () => {
+  test('GIVEN a guard and two deployments WHEN synthesized THEN one PrometheusRule and one dashboard collect both', () => {
+    const chart = newChart();
+    const guard = new MemoryGuard(chart, 'guard', { memoryBudget: q('4Gi') });
+    guard.addDeployment('api', { containers: [{ image: 'api:1', runtime: 'node', memoryLimit: q('512Mi'), user: 1000 }] });
+    guard.addDeployment('worker', { containers: [{ image: 'worker:1', runtime: 'python', memoryLimit: q('1Gi'), user: 1000 }] });
+    const objects = synthOk(chart);
+    expectRestrictedPodSecurity(objects);
+    const rules = objects.filter((o) => o.kind === 'PrometheusRule');
+    expect(rules).toHaveLength(1);
+    const apiGroup = rules[0].spec.groups.find((g: any) => g.name === 'memguard-api');
+    expect(apiGroup.rules.map((r: any) => r.alert)).toEqual(['WorkloadMemoryNearLimit']);
+    expect(rules[0].spec.groups.map((g: any) => g.name)).toContain('memguard-worker');
+    expect(objects.filter((o) => o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard === '1')).toHaveLength(1);
+    expect(objects.filter((o) => o.kind === 'VerticalPodAutoscaler').map((v) => v.spec.updatePolicy.updateMode)).toEqual(['Off', 'Off']);
+    expect(guard.signals().map((s) => s.signalName)).toEqual(['api', 'worker']);
+  });
+
+  test('GIVEN workloads whose peaks exceed the quota WHEN synthesized THEN the error lists each workload with its surge', () => {
+    const chart = newChart();
+    const guard = new MemoryGuard(chart, 'guard', { memoryBudget: q('2Gi'), dashboard: false });
+    guard.addDeployment('api', { replicas: 2, containers: [{ image: 'api:1', memoryLimit: q('768Mi'), user: 1000 }] });
+    const name = chart.node.findAll().find((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Deployment')!.name;
+    // Two replicas fit (1.5 GiB); the rollout's third pod does not.
+    expect(() => Testing.synth(chart)).toThrow(
+      `[test/guard] the workloads' peak memory limits add up to 2.25 GiB, above the ResourceQuota 2 GiB (limits.memory); pods past it are rejected, and a rollout stalls on its surge pod. Workloads: Deployment ${name}: 768 MiB x 3 (2 replicas + 1 rolling-update surge) = 2.25 GiB. Raise memoryBudget, lower the limits, or use a Recreate strategy / maxSurge 0 where a surge pod does not fit.`);
+  });
+
+  test('GIVEN an HPA on memory WHEN synthesized THEN its maxReplicas counts toward the quota', () => {
+    const chart = newChart();
+    const guard = new MemoryGuard(chart, 'guard', { memoryBudget: q('8Gi') });
+    guard.addDeployment('api', {
+      containers: [{ image: 'api:1', memoryLimit: q('1Gi'), user: 1000 }],
+      autoscaling: { verticalPodAutoscaler: 'Off', horizontalOnMemory: { maxReplicas: 8 } },
+    });
+    expect(() => Testing.synth(chart)).toThrow(/1 GiB x 10 \(HPA maxReplicas 8 \+ 2 rolling-update surge\) = 10 GiB/);
+  });
+
+  test('GIVEN an HPA on memory that fits WHEN synthesized THEN it targets memory utilization of the Deployment', () => {
+    const chart = newChart();
+    const guard = new MemoryGuard(chart, 'guard', { memoryBudget: q('8Gi') });
+    guard.addDeployment('api', {
+      containers: [{ image: 'api:1', memoryLimit: q('512Mi'), user: 1000 }],
+      autoscaling: { verticalPodAutoscaler: false, horizontalOnMemory: { minReplicas: 2, maxReplicas: 4, averageUtilizationPercent: 70 } },
+    });
+    const objects = synthOk(chart);
+    const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler');
+    const deployment = objects.find((o) => o.kind === 'Deployment');
+    expect(hpa.spec).toEqual({
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name },
+      minReplicas: 2,
+      maxReplicas: 4,
+      metrics: [{ type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 70 } } }],
+    });
+    expect(objects.filter((o) => o.kind === 'VerticalPodAutoscaler')).toEqual([]);
+  });
+
+  test('GIVEN an HPA on memory and an active VPA WHEN added THEN it is rejected, since both would act on memory', () => {
+    const guard = new MemoryGuard(newChart(), 'guard');
+    expect(() => guard.addDeployment('api', {
+      containers: [{ image: 'a:1' }],
+      autoscaling: { verticalPodAutoscaler: 'Recreate', horizontalOnMemory: { maxReplicas: 3 } },
+    })).toThrow('Invalid api.autoscaling.verticalPodAutoscaler "Recreate". Accepted: "Off" or false when horizontalOnMemory is set: an active VPA and a memory HPA fight over the same signal.');
+  });
+
+  test.each([
+    [{ verticalPodAutoscaler: 'Auto' }, 'Invalid autoscaling.verticalPodAutoscaler "Auto". Accepted: one of "Off", "Initial", "Recreate", "InPlaceOrRecreate".'],
+    [{ horizontalOnMemory: { maxReplicas: 0 } }, 'Invalid autoscaling.horizontalOnMemory.maxReplicas 0. Accepted: a whole number from 1 to 1000.'],
+    [{ horizontalOnMemory: { maxReplicas: 3, averageUtilizationPercent: 101 } }, 'Invalid autoscaling.horizontalOnMemory.averageUtilizationPercent 101. Accepted: a number from 10% to 100%.'],
+  ])('GIVEN bad autoscaling %j WHEN the guard is built THEN it throws', (autoscaling, message) => {
+    expect(() => new MemoryGuard(newChart(), 'guard', { autoscaling: autoscaling as any })).toThrow(message);
+  });
+
+  test('GIVEN Odoo and PostgreSQL without PgBouncer WHEN Odoo may open more connections than PostgreSQL allows THEN synthesis fails saying so', () => {
+    const chart = newChart();
+    const guard = new MemoryGuard(chart, 'guard', { dashboard: false });
+    guard.addPostgres('db', { limit: q('1Gi'), cpus: 2 });
+    guard.addOdoo('odoo', { limit: q('4Gi'), cpus: 4 });
+    expect(() => Testing.synth(chart)).toThrow(/Odoo's worst case is \d+ PostgreSQL connections \(\(workers \+ cron \+ 1\) x db_maxconn x replicas\), above the \d+ that max_connections \d+ leaves after 3 superuser connections: add a PgBouncer/);
+  });
+
+  test('GIVEN a PgBouncer sized for another max_connections WHEN synthesized THEN the mismatch is reported', () => {
+    const chart = newChart();
+    const guard = new MemoryGuard(chart, 'guard', { dashboard: false });
+    const db = guard.addPostgres('db', { limit: q('2Gi'), cpus: 2 });
+    guard.addPgBouncer('bouncer', {
+      odoo: { workers: 2, maxCronThreads: 1, dbMaxconn: 8 }, maxConnections: 100, upstreamHost: 'db', authSecret: { secretName: 'userlist' },
+    });
+    expect(() => Testing.synth(chart)).toThrow(new RegExp(`was sized for max_connections 100, but PostgreSQL .* allows ${db.maxConnections}: pass the PostgresTuning's maxConnections to the PgBouncer`));
+  });
+
+  test('GIVEN an Odoo stack WHEN added THEN the three are sized together and wired Odoo -> PgBouncer -> PostgreSQL', () => {
+    const chart = newChart();
+    const guard = new MemoryGuard(chart, 'guard', { memoryBudget: q('8Gi') });
+    const stack = guard.addOdooStack('shop', {
+      memory: q('8Gi') .minus(q('64Mi')),
+      cpus: 4,
+      secrets: { postgresPassword: { secretName: 'pg' }, pgbouncerUserlist: { secretName: 'ul' }, odooDatabasePassword: { secretName: 'odoo' } },
+    });
+    const objects = synthOk(chart);
+    expectRestrictedPodSecurity(objects);
+    expect(stack.pgbouncer.settings.maxConnections).toBe(stack.postgres.maxConnections);
+    expect(stack.odoo.worstCaseConnections).toBe(stack.sizing.odoo.worstCaseConnections);
+    expect(stack.odoo.odooConf).toContain(`db_host = ${stack.pgbouncer.serviceName}\n`);
+    expect(stack.pgbouncer.pgbouncerIni).toContain(`host=${stack.postgres.serviceName}`);
+    const odooDeployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name.includes('shopodoo'));
+    expect(odooDeployment.spec.strategy).toEqual({ type: 'Recreate' });
+  });
+
+  test('GIVEN a workload outside the guard without limits WHEN the default policy fills it THEN the quota check counts the filled limit', () => {
+    const chart = newChart();
+    new MemoryGuard(chart, 'guard', { memoryBudget: q('1Gi'), dashboard: false });
+    new ApiObject(chart, 'legacy', { apiVersion: 'v1', kind: 'Pod', spec: { containers: [{ name: 'c', image: 'legacy:1' }] } });
+    const pod = synthOk(chart).find((o) => o.kind === 'Pod');
+    // 1/16 of 1Gi clamps to the 128Mi floor.
+    expect(pod.spec.containers[0].resources.limits.memory).toBe('128Mi');
+  });
+
+  test('GIVEN no limits policy and a container without a limit WHEN synthesized THEN the quota check names it', () => {
+    const chart = newChart();
+    new MemoryGuard(chart, 'guard', { memoryBudget: q('1Gi'), limitPolicy: false, dashboard: false });
+    const pod = new ApiObject(chart, 'legacy', { apiVersion: 'v1', kind: 'Pod', spec: { containers: [{ name: 'c', image: 'legacy:1' }] } });
+    expect(() => Testing.synth(chart)).toThrow(`Pod ${pod.name}: containers c have no memory limit, so the ResourceQuota rejects the pod`);
+  });
+
+  test('GIVEN remediation with flush-redis and one declared cache WHEN synthesized THEN the job is wired to that cache', () => {
+    const chart = newChart();
+    const guard = new MemoryGuard(chart, 'guard', {
+      redisCaches: { cache: { limit: q('256Mi'), password: { secretName: 'redis-auth' }, allowFlushAll: true } },
+      remediation: { actions: ['flush-redis'], dryRun: true },
+    });
+    const objects = synthOk(chart);
+    const config = JSON.parse(objects.find((o) => o.kind === 'ConfigMap' && o.data?.['config.json'])?.data['config.json'] ?? '{}');
+    const redisService = objects.find((o) => o.kind === 'Service' && o.metadata.name.includes('cache')).metadata.name;
+    expect(JSON.stringify(config)).toContain(`${redisService}.shop.svc`);
+    expect(guard.remediation).toBeDefined();
+  });
+
+  test('GIVEN swap WHEN added THEN the node configuration is a ConfigMap and the DaemonSet only comes when asked', () => {
+    const chart = newChart();
+    const guard = new MemoryGuard(chart, 'guard', { dashboard: false });
+    const { node, daemonSet } = guard.addSwap('swap');
+    expect(daemonSet).toBeUndefined();
+    expect(node.kubeletConfigYaml).toContain('failSwapOn: false');
+    const withDaemonSet = new MemoryGuard(newChart(), 'guard2', { dashboard: false, swap: { daemonSet: {} } });
+    expect(Testing.synth(Chart.of(withDaemonSet)).some((o: any) => o.kind === 'DaemonSet')).toBe(true);
+  });
+
+  test('GIVEN a duplicate workload id or no namespace WHEN added THEN it throws by name', () => {
+    const guard = new MemoryGuard(newChart(), 'guard');
+    guard.addDeployment('api', { containers: [{ image: 'a:1' }] });
+    expect(() => guard.addRedisCache('api')).toThrow();
+    expect(() => new MemoryGuard(new Chart(Testing.app(), 'x'), 'guard')).toThrow(
+      'Invalid namespace undefined. Accepted: a namespace name (or a chart with a namespace).');
+  });
+});

@@ -1,0 +1,115 @@
+import { App, Chart, Testing } from 'cdk8s';
+import { buildOdooStack, summarize } from '../../examples/odoo-stack/app';
+import { BUDGET, NAMESPACE, odooStackProps } from '../../examples/odoo-stack/props';
+import { MemoryGuard } from '../../src/cdk8s/memory-guard';
+import { workloadMemoryShares } from '../../src/sizing/namespace-budget';
+import { Memory } from '../../src/sizing/quantity';
+import { expectRestrictedPodSecurity, expectValidManifests, workloadContainers } from '../helpers/manifests';
+import { installPulumiMocks, keyByIdentity, PulumiMocks, settle } from '../helpers/pulumi';
+
+function synthExample(): any[] {
+  const { chart } = buildOdooStack(Testing.app());
+  return Testing.synth(chart);
+}
+
+describe('the example Odoo stack (cdk8s)', () => {
+  const objects = synthExample();
+
+  test('GIVEN the example WHEN synthesized THEN every object is schema-valid and every pod meets Pod Security restricted', () => {
+    expectValidManifests(objects);
+    expectRestrictedPodSecurity(objects);
+  });
+
+  test('GIVEN the example WHEN synthesized THEN every workload container has memory requests and limits, request == limit', () => {
+    const containers = workloadContainers(objects);
+    expect(containers.length).toBeGreaterThanOrEqual(6);
+    for (const { container, owner } of containers as any[]) {
+      const where = `${owner.kind}/${owner.metadata.name} ${container.name}`;
+      expect([where, container.resources?.limits?.memory !== undefined]).toEqual([where, true]);
+      expect([where, container.resources?.requests?.memory]).toEqual([where, container.resources.limits.memory]);
+    }
+  });
+
+  test('GIVEN the 8Gi budget WHEN the peaks are added up THEN they fill the quota exactly, surge included', () => {
+    const quota = objects.find((o) => o.kind === 'ResourceQuota');
+    expect(quota.spec.hard).toEqual({ 'requests.memory': '8Gi', 'limits.memory': '8Gi', 'requests.cpu': '4' });
+    const shares = workloadMemoryShares(objects.filter((o) => o.metadata.namespace === NAMESPACE));
+    expect(Memory.sum(shares.map((s) => s.total)).toString()).toBe(BUDGET.toString());
+    expect(shares.map((s) => [s.kind, s.podLimit.toString(), s.pods])).toEqual([
+      ['Deployment', '576Mi', 1],
+      ['StatefulSet', '3680Mi', 1],
+      ['Deployment', '64Mi', 2],
+      ['Deployment', '3680Mi', 1],
+      ['CronJob', '128Mi', 1],
+    ]);
+  });
+
+  test('GIVEN the example WHEN synthesized THEN Odoo talks to PgBouncer, PgBouncer to PostgreSQL, and connections fit', () => {
+    const config = (key: string) => objects.find((o) => o.kind === 'ConfigMap' && o.data?.[key])?.data[key] as string;
+    const services = objects.filter((o) => o.kind === 'Service').map((o) => o.metadata.name);
+    const pgbouncerService = services.find((n) => n.includes('pgbouncer'))!;
+    const postgresService = services.find((n) => n.includes('postgres'))!;
+    expect(config('odoo.conf')).toContain(`db_host = ${pgbouncerService}\ndb_port = 6432\n`);
+    expect(config('pgbouncer.ini')).toContain(`host=${postgresService}`);
+    const maxConnections = Number(/max_connections = (\d+)/.exec(config('postgresql.conf'))![1]);
+    const maxDbConnections = Number(/max_db_connections = (\d+)/.exec(config('pgbouncer.ini'))![1]);
+    expect(maxDbConnections).toBeLessThanOrEqual(maxConnections - 3);
+  });
+
+  test('GIVEN the example WHEN synthesized THEN one PrometheusRule holds the defaults, the escalation and a group per workload', () => {
+    const rules = objects.filter((o) => o.kind === 'PrometheusRule');
+    expect(rules).toHaveLength(1);
+    const groups = rules[0].spec.groups.map((g: any) => g.name);
+    expect(groups).toEqual(expect.arrayContaining([
+      'memguard-container-memory', 'memguard-node-memory', 'memguard-memory-escalation',
+      'memguard-cache', 'memguard-shopPostgres', 'memguard-shopPgBouncer', 'memguard-shopOdoo',
+    ]));
+    const dashboard = JSON.parse(Object.values(objects.find((o) => o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard === '1').data)[0] as string);
+    const rows = dashboard.panels.filter((p: any) => p.type === 'row').map((p: any) => p.title);
+    expect(rows).toEqual(expect.arrayContaining(['cache', 'shopPostgres', 'shopPgBouncer', 'shopOdoo']));
+  });
+
+  test('GIVEN the example WHEN synthesized THEN each workload has a VPA in recommendation mode and no HPA', () => {
+    const vpas = objects.filter((o) => o.kind === 'VerticalPodAutoscaler');
+    expect(vpas.map((v) => v.spec.updatePolicy.updateMode)).toEqual(['Off', 'Off', 'Off', 'Off']);
+    expect(objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')).toEqual([]);
+  });
+
+  test('GIVEN the example WHEN synthesized THEN remediation targets the redis cache and references, never embeds, its secrets', () => {
+    const cronJob = objects.find((o) => o.kind === 'CronJob');
+    const env = cronJob.spec.jobTemplate.spec.template.spec.containers[0].env;
+    const secretRefs = env.filter((e: any) => e.valueFrom?.secretKeyRef).map((e: any) => e.valueFrom.secretKeyRef);
+    expect(secretRefs).toEqual(expect.arrayContaining([{ name: 'memguard-github', key: 'token' }, { name: 'redis-auth', key: 'password' }]));
+    expect(JSON.stringify(objects)).not.toMatch(/"kind":"Secret"/);
+  });
+
+  test('GIVEN the summary WHEN printed THEN it lists the objects per kind and the memory split', () => {
+    const summary = summarize(objects);
+    expect(summary).toContain(`${objects.length} objects: 1 Namespace, 1 LimitRange, 1 ResourceQuota`);
+    expect(summary).toMatch(/total\s+8 GiB {2}of 8 GiB/);
+  });
+});
+
+describe('the example Odoo stack (Pulumi, under mocks)', () => {
+  let mocks: PulumiMocks;
+  beforeAll(async () => { mocks = await installPulumiMocks(); });
+
+  test('GIVEN the Pulumi program WHEN run under mocks THEN it registers one resource per object, equal to the cdk8s synth', async () => {
+    jest.isolateModules(() => { require('../../examples/odoo-stack/pulumi/index'); });
+    await settle();
+    // The cdk8s synth of the same props, built as the component builds it (its construct id is 'Resource').
+    const chart = new Chart(new App(), 'odoo-stack');
+    new MemoryGuard(chart, 'Resource', odooStackProps());
+    const expected = chart.toJson();
+    expectValidManifests(expected);
+    expect(mocks.resources.filter((r) => r.type === 'memguard:index:MemoryGuard')).toHaveLength(1);
+    const crdTypes = mocks.resources.map((r) => r.type).filter((t) => /monitoring\.coreos\.com|autoscaling\.k8s\.io/.test(t)).sort();
+    expect(crdTypes).toEqual([
+      'kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler', 'kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler',
+      'kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler', 'kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler',
+      'kubernetes:monitoring.coreos.com/v1:PrometheusRule', 'kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig',
+    ]);
+    expect(mocks.resources.filter((r) => r.type.startsWith('kubernetes:'))).toHaveLength(expected.length);
+    expect(mocks.kubernetesObjects()).toEqual(keyByIdentity(expected));
+  });
+});

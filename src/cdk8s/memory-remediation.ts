@@ -14,13 +14,18 @@ export const DEFAULT_REMEDIATION_IMAGE = 'node:20.19.5-alpine3.22';
 /** Where the ConfigMap (program and config) is mounted. */
 export const REMEDIATION_MOUNT_PATH = '/opt/memguard';
 
-/** The Role rules in each target namespace: exactly what the program calls, nothing else. */
+/**
+ * The Role rules in each target namespace, exactly as issue 6 specifies them: `get`/`list` pods and `get`/`patch`
+ * Deployments and StatefulSets. Nothing on ReplicaSets: the program derives a pod's Deployment from the ReplicaSet's
+ * name and the pod's `pod-template-hash` label, then checks it with a `get` of the Deployment.
+ */
 export const REMEDIATION_ROLE_RULES: readonly k8s.PolicyRule[] = [
-  // GET one pod: its ownerReferences and node. The program never lists pods (Prometheus names them).
-  { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
-  // GET one ReplicaSet: the pod -> ReplicaSet -> Deployment owner lookup.
-  { apiGroups: ['apps'], resources: ['replicasets'], verbs: ['get'] },
-  // GET the cooldown annotation and the template; PATCH the restart, the cooldown annotation and raise-limit.
+  // GET one pod: its ownerReferences, labels and node. The program only GETs the pods Prometheus names; `list` is
+  // granted because the issue's RBAC includes it, and it reveals nothing `get` does not but the pod names, which
+  // Prometheus already holds.
+  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
+  // GET the owner check (selector), the cooldown annotation and the template; PATCH the restart, the cooldown
+  // annotation and raise-limit.
   { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ['get', 'patch'] },
 ];
 

@@ -227,6 +227,60 @@ export function toEscalate(decisions: readonly WorkloadDecision[], stillHigh: Re
   return decisions.filter((d) => d.disposition !== 'deferred' && stillHigh.has(workloadKey(d.workload)));
 }
 
+/** The label the Deployment controller puts on each pod (and ReplicaSet) it creates: the pod template's hash. */
+export const POD_TEMPLATE_HASH_LABEL = 'pod-template-hash';
+
+/** The name of the Deployment behind a ReplicaSet, or why it cannot be derived. */
+export type DeploymentNameResult = { readonly name: string; readonly error?: undefined } | { readonly error: string; readonly name?: undefined };
+
+/**
+ * The Deployment that owns a pod's ReplicaSet, from names alone: the Role grants nothing on ReplicaSets, and the
+ * Deployment controller names each one `<deployment>-<pod-template-hash>` and puts the hash on its pods as the
+ * `pod-template-hash` label. A hand-made ReplicaSet can look the same, so the caller checks the Deployment's selector
+ * against the pod (`selectorMatchesLabels`) before acting.
+ */
+export function deploymentNameFromReplicaSet(replicaSetName: string, podLabels: Readonly<Record<string, unknown>> | undefined): DeploymentNameResult {
+  const hash = podLabels?.[POD_TEMPLATE_HASH_LABEL];
+  if (typeof hash !== 'string' || hash === '') {
+    return { error: `the pod has no "${POD_TEMPLATE_HASH_LABEL}" label, so ReplicaSet "${replicaSetName}" cannot be traced to a Deployment` };
+  }
+  const suffix = `-${hash}`;
+  if (!replicaSetName.endsWith(suffix) || replicaSetName.length === suffix.length) {
+    return { error: `ReplicaSet "${replicaSetName}" is not named "<deployment>${suffix}" after the pod's ${POD_TEMPLATE_HASH_LABEL} "${hash}"` };
+  }
+  return { name: replicaSetName.slice(0, -suffix.length) };
+}
+
+/** A Kubernetes label selector, as the API returns it. */
+export interface LabelSelector {
+  readonly matchLabels?: Readonly<Record<string, string>>;
+  readonly matchExpressions?: ReadonlyArray<{ readonly key: string; readonly operator: string; readonly values?: readonly string[] }>;
+}
+
+/**
+ * Whether `selector` (matchLabels and matchExpressions, all must hold) selects an object labelled `labels`. A missing
+ * or empty selector, or an unknown operator, selects nothing here: an apps/v1 Deployment always has a non-empty
+ * selector, and the program must not act on a guess.
+ */
+export function selectorMatchesLabels(selector: LabelSelector | undefined, labels: Readonly<Record<string, unknown>> | undefined): boolean {
+  const own = labels ?? {};
+  const matchLabels = Object.entries(selector?.matchLabels ?? {});
+  const expressions = Array.isArray(selector?.matchExpressions) ? selector!.matchExpressions : [];
+  if (matchLabels.length === 0 && expressions.length === 0) return false;
+  const has = (key: string) => Object.prototype.hasOwnProperty.call(own, key) && typeof own[key] === 'string';
+  if (!matchLabels.every(([key, value]) => has(key) && own[key] === value)) return false;
+  return expressions.every((e) => {
+    const values = Array.isArray(e?.values) ? e.values : [];
+    switch (e?.operator) {
+      case 'In': return has(e.key) && values.includes(own[e.key] as string);
+      case 'NotIn': return !has(e.key) || !values.includes(own[e.key] as string);
+      case 'Exists': return has(e.key);
+      case 'DoesNotExist': return !has(e.key);
+      default: return false;
+    }
+  });
+}
+
 /**
  * The strategic merge patch of one remediation: the cooldown annotations on the workload and, for `restart`, the
  * `kubectl.kubernetes.io/restartedAt` pod template annotation (what `kubectl rollout restart` does).

@@ -2,7 +2,8 @@
  * The memguard remediation program: one run per CronJob tick.
  *
  * 1. ask Prometheus which containers are above the threshold (the ContainerMemoryNearLimit expression);
- * 2. resolve each pod to its Deployment or StatefulSet, read its cooldown annotation, decide (decide.ts) and act:
+ * 2. resolve each pod to its Deployment or StatefulSet (a ReplicaSet's Deployment from the pod-template-hash, never by
+ *    reading the ReplicaSet: the Role does not grant it), read its cooldown annotation, decide (decide.ts) and act:
  *    `flush-redis`, `restart`, `raise-limit`, within the cooldown and the per-run budget;
  * 3. wait, re-check;
  * 4. escalate what is still high: a GitHub issue (never a second one while one is open) or a webhook post.
@@ -20,10 +21,10 @@ import * as http from 'http';
 import * as https from 'https';
 import * as net from 'net';
 import {
-  aboveThreshold, ActionRecord, ContainerSample, decide, ENV_GITHUB_TOKEN, ENV_REDIS_PASSWORD, ENV_WEBHOOK_URL,
-  incidentReport, IncidentFacts, issueTitle, LAST_ESCALATION_ANNOTATION, parseConfig, parseVector, raiseLimitPatch,
-  remediationPatch, RemediationConfig, TemplateContainer, toContainerSamples, toEscalate, VectorSample, WorkloadDecision,
-  WorkloadMeasurement, WorkloadRef, workloadKey,
+  aboveThreshold, ActionRecord, ContainerSample, decide, deploymentNameFromReplicaSet, ENV_GITHUB_TOKEN, ENV_REDIS_PASSWORD,
+  ENV_WEBHOOK_URL, incidentReport, IncidentFacts, issueTitle, LAST_ESCALATION_ANNOTATION, parseConfig, parseVector,
+  raiseLimitPatch, remediationPatch, RemediationConfig, selectorMatchesLabels, TemplateContainer, toContainerSamples,
+  toEscalate, VectorSample, WorkloadDecision, WorkloadMeasurement, WorkloadRef, workloadKey,
 } from './decide';
 
 /** Where the CronJob mounts the config. */
@@ -131,6 +132,8 @@ interface PodInfo {
   readonly workload?: WorkloadRef;
   readonly node?: string;
   readonly ownerKind?: string;
+  /** The owner could not be resolved safely (already logged as an error). */
+  readonly unresolved?: boolean;
 }
 
 /** One run of the program, with its clients. */
@@ -270,7 +273,7 @@ class Run {
     return JSON.parse(res.body);
   }
 
-  /** The pod's controlling workload (pod -> ReplicaSet -> Deployment, or pod -> StatefulSet) and node. */
+  /** The pod's controlling workload (pod -> ReplicaSet name -> Deployment, or pod -> StatefulSet) and node. */
   private async pod(namespace: string, name: string): Promise<PodInfo> {
     const key = `${namespace}/${name}`;
     const cached = this.pods.get(key);
@@ -283,15 +286,11 @@ class Run {
       if (owner?.kind === 'StatefulSet') {
         info = { workload: { namespace, kind: 'StatefulSet', name: owner.name }, node };
       } else if (owner?.kind === 'ReplicaSet') {
-        const rs = await this.kube('GET', `/apis/apps/v1/namespaces/${namespace}/replicasets/${owner.name}`);
-        const rsOwner = controllerOf(rs);
-        info = rsOwner?.kind === 'Deployment'
-          ? { workload: { namespace, kind: 'Deployment', name: rsOwner.name }, node }
-          : { ownerKind: `ReplicaSet/${rsOwner?.kind ?? 'none'}`, node };
+        info = await this.deploymentOf(namespace, key, pod, owner.name, node);
       } else {
         info = { ownerKind: owner?.kind ?? 'none', node };
       }
-      if (!info.workload) {
+      if (!info.workload && !info.unresolved) {
         this.log('warn', 'unsupported-owner', { pod: key, owner: info.ownerKind, consequence: 'only Deployments and StatefulSets are remediated' });
       }
     } catch (e) {
@@ -299,6 +298,33 @@ class Run {
     }
     this.pods.set(key, info);
     return info;
+  }
+
+  /**
+   * The Deployment behind a pod's ReplicaSet, without reading the ReplicaSet (the Role grants nothing on ReplicaSets):
+   * its name is the ReplicaSet's minus `-<pod-template-hash>`, and the Deployment, read with the `get` the Role grants,
+   * must exist and select the pod. Anything else is logged as an error and the pod's workload is left alone.
+   */
+  private async deploymentOf(namespace: string, podKey: string, pod: any, replicaSet: string, node: string | undefined): Promise<PodInfo> {
+    const unresolved = (reason: string): PodInfo => {
+      this.log('error', 'owner-unresolved', { pod: podKey, owner: `ReplicaSet/${replicaSet}`, reason, consequence: 'no action' });
+      return { ownerKind: 'ReplicaSet', node, unresolved: true };
+    };
+    const derived = deploymentNameFromReplicaSet(replicaSet, pod?.metadata?.labels);
+    if (derived.error !== undefined) return unresolved(derived.error);
+    const workload: WorkloadRef = { namespace, kind: 'Deployment', name: derived.name };
+    let deployment: any;
+    try {
+      deployment = await this.kube('GET', workloadPath(workload));
+    } catch (e) {
+      return unresolved(`Deployment "${derived.name}" could not be read: ${(e as Error).message}`);
+    }
+    if (!selectorMatchesLabels(deployment?.spec?.selector, pod?.metadata?.labels)) {
+      return unresolved(`the selector of Deployment "${derived.name}" does not select the pod`);
+    }
+    // measurements() reads the cooldown annotation from this object instead of a second GET.
+    if (!this.objects.has(workloadKey(workload))) this.objects.set(workloadKey(workload), deployment);
+    return { workload, node };
   }
 
   private async measurements(samples: readonly ContainerSample[]): Promise<WorkloadMeasurement[]> {
@@ -314,7 +340,7 @@ class Run {
     const result: WorkloadMeasurement[] = [];
     for (const { workload, samples: own } of byKey.values()) {
       try {
-        const object = await this.kube('GET', workloadPath(workload));
+        const object = this.objects.get(workloadKey(workload)) ?? await this.kube('GET', workloadPath(workload));
         this.objects.set(workloadKey(workload), object);
         const last = object?.metadata?.annotations?.['memguard.io/last-remediation'];
         result.push({ workload, samples: own, ...(typeof last === 'string' ? { lastRemediation: last } : {}) });

@@ -1,6 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { MemoryRemediation, MemoryRemediationProps, REMEDIATION_ROLE_RULES } from '../../src/cdk8s/memory-remediation';
-import { workingSetToLimitRatio, DEFAULT_SELECTORS } from '../../src/observability/queries';
+import { DEFAULT_SELECTORS, nodeMemoryPressureCondition, resolveSelectors, workingSetToLimitRatio } from '../../src/observability/queries';
 import { REMEDIATION_PROGRAM_JS } from '../../src/remediation/program-bundle.generated';
 import { Memory } from '../../src/sizing/quantity';
 import { expectRestrictedPodSecurity, expectValidManifests } from '../helpers/manifests';
@@ -48,6 +48,9 @@ describe('MemoryRemediation', () => {
     const config = JSON.parse(cm.data['config.json']);
     expect(config).toEqual(JSON.parse(JSON.stringify(construct.config)));
     expect(config.ratioQuery).toBe(workingSetToLimitRatio(DEFAULT_SELECTORS, { namespace: 'ops' }));
+    expect(config.diagnostics.nodePressureQuery).toBe(nodeMemoryPressureCondition(DEFAULT_SELECTORS));
+    expect(config.diagnostics.nodePressureQuery).toBe(
+      'max by (node) (kube_node_status_condition{job="kube-state-metrics", condition="MemoryPressure", status="true"}) == 1');
     expect(config).toMatchObject({
       thresholdRatio: 0.85,
       namespaces: ['ops'],
@@ -62,7 +65,7 @@ describe('MemoryRemediation', () => {
     expect(config.escalation).toBeUndefined();
   });
 
-  test('GIVEN two target namespaces THEN each gets exactly one Role (get pods, get replicasets, get/patch deployments and statefulsets) bound to the job\'s ServiceAccount, and nothing cluster-wide', () => {
+  test('GIVEN two target namespaces THEN each gets exactly one Role (get/list pods, get/patch deployments and statefulsets, nothing on replicasets) bound to the job\'s ServiceAccount, and nothing cluster-wide', () => {
     const { objects } = synth({ targetNamespaces: ['shop', 'erp'] });
     const sa = byKind(objects, 'ServiceAccount')[0];
     expect(objects.some((o) => o.kind.startsWith('Cluster'))).toBe(false);
@@ -70,8 +73,7 @@ describe('MemoryRemediation', () => {
     expect(roles.map((r) => r.metadata.namespace)).toEqual(['shop', 'erp']);
     for (const role of roles) {
       expect(role.rules).toEqual([
-        { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
-        { apiGroups: ['apps'], resources: ['replicasets'], verbs: ['get'] },
+        { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
         { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ['get', 'patch'] },
       ]);
     }
@@ -83,6 +85,13 @@ describe('MemoryRemediation', () => {
       [{ kind: 'ServiceAccount', name: sa.metadata.name, namespace: 'ops' }],
     ]));
     expect(JSON.parse(byKind(objects, 'ConfigMap')[0].data['config.json']).ratioQuery).toContain('namespace=~"shop|erp"');
+  });
+
+  test('GIVEN custom exporter selectors THEN the node pressure diagnostic is the shared queries.ts expression over them', () => {
+    const selectors = { kubeStateMetrics: 'job="ksm", cluster="eu"' };
+    const { construct } = synth({ selectors });
+    expect(construct.config.diagnostics.nodePressureQuery).toBe(nodeMemoryPressureCondition(resolveSelectors(selectors)));
+    expect(construct.config.diagnostics.nodePressureQuery).toContain('kube_node_status_condition{job="ksm", cluster="eu", condition="MemoryPressure"');
   });
 
   test('GIVEN GitHub escalation and a Redis password THEN the token and password are secretKeyRefs, never values', () => {

@@ -38,13 +38,31 @@ const vector = (rows: Array<[string, string, string, number]>) => JSON.stringify
   data: { resultType: 'vector', result: rows.map(([namespace, pod, container, v]) => ({ metric: { namespace, pod, container }, value: [1740830400, String(v)] })) },
 });
 
-/** Pods: web-* belong to ReplicaSet web-5d8 of Deployment web; api-* to api-77 of api; db-0 to StatefulSet db. */
-function owner(pod: string): { kind: string; name: string } | undefined {
-  if (pod.startsWith('web-')) return { kind: 'ReplicaSet', name: 'web-5d8' };
-  if (pod.startsWith('api-')) return { kind: 'ReplicaSet', name: 'api-77' };
-  if (pod.startsWith('db-')) return { kind: 'StatefulSet', name: 'db' };
-  if (pod.startsWith('node-agent-')) return { kind: 'DaemonSet', name: 'node-agent' };
-  return undefined;
+/** A pod's controller and labels, as the fake API server returns them. */
+interface PodFixture {
+  readonly owner?: { kind: string; name: string };
+  readonly labels: Record<string, string>;
+}
+
+/**
+ * Pods by name prefix: web-* belong to ReplicaSet web-5d8 of Deployment web (pod-template-hash 5d8), api-* to api-77 of
+ * api, db-0 to StatefulSet db. The others are ReplicaSet pods whose Deployment cannot be resolved safely: no hash label,
+ * a ReplicaSet name that does not end in the hash, a Deployment whose selector does not select the pod, no Deployment.
+ */
+function podFixture(pod: string): PodFixture {
+  const replicaSetPod = (app: string, replicaSet: string, hash?: string): PodFixture => ({
+    owner: { kind: 'ReplicaSet', name: replicaSet },
+    labels: { app, ...(hash ? { 'pod-template-hash': hash } : {}) },
+  });
+  if (pod.startsWith('web-')) return replicaSetPod('web', 'web-5d8', '5d8');
+  if (pod.startsWith('api-')) return replicaSetPod('api', 'api-77', '77');
+  if (pod.startsWith('nohash-')) return replicaSetPod('nohash', 'nohash-6c4');
+  if (pod.startsWith('renamed-')) return replicaSetPod('renamed', 'renamed-6c4', '9f1');
+  if (pod.startsWith('stranger-')) return replicaSetPod('stranger', 'stranger-6c4', '6c4');
+  if (pod.startsWith('orphan-')) return replicaSetPod('orphan', 'orphan-6c4', '6c4');
+  if (pod.startsWith('db-')) return { owner: { kind: 'StatefulSet', name: 'db' }, labels: { app: 'db' } };
+  if (pod.startsWith('node-agent-')) return { owner: { kind: 'DaemonSet', name: 'node-agent' }, labels: { app: 'node-agent' } };
+  return { labels: {} };
 }
 
 class FakeApis {
@@ -101,26 +119,36 @@ class FakeApis {
     return this.calls.filter((c) => (c.path.startsWith('/api/') || c.path.startsWith('/apis/')) && (!method || c.method === method));
   }
 
+  /** Requests for ReplicaSets: the Role grants none, so the program must never send one. */
+  public replicaSetCalls(): Recorded[] {
+    return this.calls.filter((c) => c.path.includes('/replicasets'));
+  }
+
   public githubCalls(method?: string): Recorded[] {
     return this.calls.filter((c) => c.path.startsWith('/repos/') && (!method || c.method === method));
   }
 
   private answer(method: string, url: string): [number, unknown] {
+    // The Role grants nothing on ReplicaSets: answer like an API server enforcing it.
+    if (/^\/apis\/apps\/v1\/(namespaces\/[^/]+\/)?replicasets([/?]|$)/.test(url)) {
+      return [403, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Forbidden', code: 403, message: 'replicasets.apps is forbidden' }];
+    }
     let m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)$/.exec(url);
     if (m && method === 'GET') {
-      const ref = owner(m[2]);
-      return [200, { metadata: { name: m[2], namespace: m[1], ownerReferences: ref ? [{ ...ref, controller: true, apiVersion: 'apps/v1', uid: 'u' }] : [] }, spec: { nodeName: 'node-a' } }];
-    }
-    m = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/replicasets\/([^/]+)$/.exec(url);
-    if (m && method === 'GET') {
-      const deployment = m[2].replace(/-[^-]+$/, '');
-      return [200, { metadata: { name: m[2], namespace: m[1], ownerReferences: [{ kind: 'Deployment', name: deployment, controller: true }] } }];
+      const { owner: ref, labels } = podFixture(m[2]);
+      return [200, {
+        metadata: { name: m[2], namespace: m[1], labels, ownerReferences: ref ? [{ ...ref, controller: true, apiVersion: 'apps/v1', uid: 'u' }] : [] },
+        spec: { nodeName: 'node-a' },
+      }];
     }
     m = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/(deployments|statefulsets)\/([^/]+)$/.exec(url);
-    if (m) {
+    if (m && m[3] !== 'orphan') {
       return [200, {
         metadata: { name: m[3], namespace: m[1], annotations: this.fixture.annotations[`${m[1]}/${m[3]}`] ?? {} },
-        spec: { template: { spec: { containers: [{ name: 'main', resources: { limits: { memory: '512Mi' }, requests: { memory: '512Mi' } } }] } } },
+        spec: {
+          selector: { matchLabels: { app: m[3] === 'stranger' ? 'someone-else' : m[3] } },
+          template: { spec: { containers: [{ name: 'main', resources: { limits: { memory: '512Mi' }, requests: { memory: '512Mi' } } }] } },
+        },
       }];
     }
     if (url.startsWith('/repos/acme/shop/issues?') && method === 'GET') return [200, this.fixture.openIssues];
@@ -195,6 +223,7 @@ async function scenario(fixture: Partial<Fixture>, options: Partial<RemediationO
     const result = await runProgram(config, args, webhook ? { MEMGUARD_WEBHOOK_URL: `${apis.apiUrl}/hook` } : {});
     expect(result.stdout).not.toContain(TOKEN);
     expect(result.stdout).not.toContain('redis-pass');
+    expect(apis.replicaSetCalls()).toEqual([]);
     return { apis, result, config };
   } finally {
     await apis.stop();
@@ -217,9 +246,10 @@ describe('remediation program, end to end', () => {
   test('GIVEN a Deployment above WHEN it runs THEN it restarts it with one strategic merge patch, waits, re-checks, and escalates nothing when back below', async () => {
     const { apis, result } = await scenario({ ratio: [HIGH, []] }, { waitSeconds: 0.2 });
     expect(result.code).toBe(0);
+    // The Deployment is named after the ReplicaSet minus the pod's pod-template-hash and read once: the owner check
+    // (its selector selects the pod) and the cooldown annotation come from the same GET.
     expect(apis.k8sCalls().map((c) => `${c.method} ${c.path}`)).toEqual([
       'GET /api/v1/namespaces/shop/pods/web-5d8-aaaaa',
-      'GET /apis/apps/v1/namespaces/shop/replicasets/web-5d8',
       'GET /apis/apps/v1/namespaces/shop/deployments/web',
       'PATCH /apis/apps/v1/namespaces/shop/deployments/web',
     ]);
@@ -310,6 +340,51 @@ describe('remediation program, end to end', () => {
       ['shop/Deployment/api', 'remediate'],
       ['shop/Deployment/web', 'deferred'],
     ]);
+    expect(apis.githubCalls()).toEqual([]);
+  });
+
+  test('GIVEN the fake API server forbids ReplicaSets (403) WHEN Deployment pods are above, still high, and escalated THEN the program never asks for a ReplicaSet', async () => {
+    const probe = new FakeApis({ ratio: [[]], annotations: {}, openIssues: [] }, () => { throw new Error('no config'); });
+    await probe.start();
+    try {
+      const forbidden = await new Promise<number>((resolve, reject) => {
+        http.get(`${probe.apiUrl}/apis/apps/v1/namespaces/shop/replicasets/web-5d8`, (res) => { res.resume(); resolve(res.statusCode!); }).on('error', reject);
+      });
+      expect(forbidden).toBe(403);
+      expect(probe.replicaSetCalls()).toHaveLength(1);
+    } finally {
+      await probe.stop();
+    }
+    const { apis, result } = await scenario({
+      ratio: [[['shop', 'web-5d8-aaaaa', 'main', 0.93], ['shop', 'api-77-xxxxx', 'main', 0.95]], STILL_HIGH],
+    });
+    expect(result.code).toBe(0);
+    expect(apis.k8sCalls('PATCH').map((c) => c.path)).toEqual([
+      '/apis/apps/v1/namespaces/shop/deployments/api',
+      '/apis/apps/v1/namespaces/shop/deployments/web',
+    ]);
+    expect(apis.githubCalls('POST')).toHaveLength(1);
+    expect(apis.replicaSetCalls()).toEqual([]);
+    expect(apis.k8sCalls().every((c) => /\/(pods|deployments)\//.test(c.path))).toBe(true);
+  });
+
+  test.each([
+    ['no pod-template-hash label', 'nohash-6c4-aaaaa', 'ReplicaSet/nohash-6c4',
+      'the pod has no "pod-template-hash" label, so ReplicaSet "nohash-6c4" cannot be traced to a Deployment', []],
+    ['a ReplicaSet name that does not end in the hash', 'renamed-6c4-aaaaa', 'ReplicaSet/renamed-6c4',
+      'ReplicaSet "renamed-6c4" is not named "<deployment>-9f1" after the pod\'s pod-template-hash "9f1"', []],
+    ['a Deployment whose selector does not select the pod', 'stranger-6c4-aaaaa', 'ReplicaSet/stranger-6c4',
+      'the selector of Deployment "stranger" does not select the pod', ['GET /apis/apps/v1/namespaces/shop/deployments/stranger']],
+    ['no Deployment of the derived name', 'orphan-6c4-aaaaa', 'ReplicaSet/orphan-6c4',
+      'Deployment "orphan" could not be read: GET /apis/apps/v1/namespaces/shop/deployments/orphan: HTTP 404', ['GET /apis/apps/v1/namespaces/shop/deployments/orphan']],
+  ])('GIVEN a ReplicaSet pod with %s WHEN it is above THEN it logs an error, touches nothing and exits 1', async (_what, pod, owner, reason, deploymentCalls) => {
+    const { apis, result } = await scenario({ ratio: [[['shop', pod, 'main', 0.96]]] });
+    expect(result.code).toBe(1);
+    expect(result.lines.filter((l) => l.level === 'error')).toEqual([
+      expect.objectContaining({ event: 'owner-unresolved', pod: `shop/${pod}`, owner, reason, consequence: 'no action' }),
+    ]);
+    expect(apis.k8sCalls().map((c) => `${c.method} ${c.path}`)).toEqual([`GET /api/v1/namespaces/shop/pods/${pod}`, ...deploymentCalls]);
+    expect(events(result)).not.toContain('decision');
     expect(apis.githubCalls()).toEqual([]);
   });
 

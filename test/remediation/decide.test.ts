@@ -1,7 +1,8 @@
 import * as fc from 'fast-check';
 import {
-  aboveThreshold, cooldownRemainingSeconds, decide, incidentReport, IncidentFacts, issueTitle, parseConfig, parseVector,
-  quantityBytes, raiseLimitPatch, remediationPatch, toContainerSamples, toEscalate, WorkloadMeasurement, workloadKey,
+  aboveThreshold, cooldownRemainingSeconds, decide, deploymentNameFromReplicaSet, incidentReport, IncidentFacts, issueTitle,
+  parseConfig, parseVector, quantityBytes, raiseLimitPatch, remediationPatch, selectorMatchesLabels, toContainerSamples, toEscalate,
+  WorkloadMeasurement, workloadKey,
 } from '../../src/remediation/decide';
 
 const NOW = new Date('2025-03-01T12:00:00.000Z');
@@ -24,6 +25,75 @@ describe('aboveThreshold', () => {
 
   test('GIVEN a sample from a namespace that is not a target WHEN filtered THEN it is ignored', () => {
     expect(aboveThreshold([{ namespace: 'kube-system', pod: 'a', container: 'c', ratio: 0.99 }], 0.85, ['shop'])).toEqual([]);
+  });
+});
+
+describe('deploymentNameFromReplicaSet', () => {
+  test('GIVEN ReplicaSet "web-5d8f7c9b4" and the pod\'s pod-template-hash "5d8f7c9b4" THEN the Deployment is "web"', () => {
+    expect(deploymentNameFromReplicaSet('web-5d8f7c9b4', { 'app': 'web', 'pod-template-hash': '5d8f7c9b4' })).toEqual({ name: 'web' });
+  });
+
+  test('GIVEN a Deployment name with dashes THEN only the hash suffix is removed', () => {
+    expect(deploymentNameFromReplicaSet('odoo-web-frontend-77', { 'pod-template-hash': '77' })).toEqual({ name: 'odoo-web-frontend' });
+  });
+
+  test('GIVEN a pod without the label THEN it says the ReplicaSet cannot be traced to a Deployment', () => {
+    const expected = { error: 'the pod has no "pod-template-hash" label, so ReplicaSet "web-5d8" cannot be traced to a Deployment' };
+    expect(deploymentNameFromReplicaSet('web-5d8', { app: 'web' })).toEqual(expected);
+    expect(deploymentNameFromReplicaSet('web-5d8', undefined)).toEqual(expected);
+    expect(deploymentNameFromReplicaSet('web-5d8', { 'pod-template-hash': '' })).toEqual(expected);
+  });
+
+  test.each([
+    ['a different hash', 'web-5d8', 'abc', 'ReplicaSet "web-5d8" is not named "<deployment>-abc" after the pod\'s pod-template-hash "abc"'],
+    ['the hash without its dash', 'web5d8', '5d8', 'ReplicaSet "web5d8" is not named "<deployment>-5d8" after the pod\'s pod-template-hash "5d8"'],
+    ['nothing before the hash', '-5d8', '5d8', 'ReplicaSet "-5d8" is not named "<deployment>-5d8" after the pod\'s pod-template-hash "5d8"'],
+  ])('GIVEN a ReplicaSet name with %s THEN it refuses with the whole reason', (_what, replicaSet, hash, error) => {
+    expect(deploymentNameFromReplicaSet(replicaSet, { 'pod-template-hash': hash })).toEqual({ error });
+  });
+
+  test('GIVEN any Deployment name and hash WHEN the controller\'s ReplicaSet name is split THEN the Deployment name comes back', () => {
+    const label = fc.stringMatching(/^[a-z0-9]([-a-z0-9]{0,20}[a-z0-9])?$/);
+    const hash = fc.stringMatching(/^[a-z0-9]{1,10}$/);
+    fc.assert(fc.property(label, hash, (name, h) => {
+      expect(deploymentNameFromReplicaSet(`${name}-${h}`, { 'pod-template-hash': h })).toEqual({ name });
+    }));
+  });
+});
+
+describe('selectorMatchesLabels', () => {
+  const pod = { 'app': 'web', 'tier': 'frontend', 'pod-template-hash': '5d8' };
+
+  test('GIVEN matchLabels that are a subset of the pod\'s labels THEN it selects the pod; one different value THEN not', () => {
+    expect(selectorMatchesLabels({ matchLabels: { app: 'web' } }, pod)).toBe(true);
+    expect(selectorMatchesLabels({ matchLabels: { app: 'web', tier: 'backend' } }, pod)).toBe(false);
+    expect(selectorMatchesLabels({ matchLabels: { release: 'a' } }, pod)).toBe(false);
+  });
+
+  test.each([
+    ['In', { key: 'tier', operator: 'In', values: ['frontend', 'edge'] }, true],
+    ['In, value not listed', { key: 'tier', operator: 'In', values: ['backend'] }, false],
+    ['In, label absent', { key: 'release', operator: 'In', values: ['a'] }, false],
+    ['NotIn', { key: 'tier', operator: 'NotIn', values: ['backend'] }, true],
+    ['NotIn, value listed', { key: 'tier', operator: 'NotIn', values: ['frontend'] }, false],
+    ['NotIn, label absent', { key: 'release', operator: 'NotIn', values: ['a'] }, true],
+    ['Exists', { key: 'app', operator: 'Exists' }, true],
+    ['Exists, label absent', { key: 'release', operator: 'Exists' }, false],
+    ['DoesNotExist', { key: 'release', operator: 'DoesNotExist' }, true],
+    ['DoesNotExist, label present', { key: 'app', operator: 'DoesNotExist' }, false],
+    ['an unknown operator', { key: 'app', operator: 'Gt', values: ['1'] }, false],
+  ])('GIVEN matchLabels app=web and the expression %s THEN the result is %s', (_what, expression, expected) => {
+    expect(selectorMatchesLabels({ matchLabels: { app: 'web' }, matchExpressions: [expression] }, pod)).toBe(expected);
+  });
+
+  test('GIVEN a missing or empty selector THEN it selects nothing (the program never acts on a guess)', () => {
+    expect(selectorMatchesLabels(undefined, pod)).toBe(false);
+    expect(selectorMatchesLabels({}, pod)).toBe(false);
+    expect(selectorMatchesLabels({ matchLabels: {}, matchExpressions: [] }, pod)).toBe(false);
+  });
+
+  test('GIVEN a pod without labels THEN a selector on app does not select it', () => {
+    expect(selectorMatchesLabels({ matchLabels: { app: 'web' } }, undefined)).toBe(false);
   });
 });
 

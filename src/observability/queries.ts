@@ -222,6 +222,14 @@ export function nodeMemoryPressureStalled(selectors: ResolvedSelectors, window =
   return `rate(node_pressure_memory_stalled_seconds_total{${selectors.nodeExporter}}[${window}])`;
 }
 
+/**
+ * 1 per node whose kubelet reports the MemoryPressure condition (kube-state-metrics, labelled by Kubernetes `node`
+ * name, unlike node-exporter's PSI series, which carry `instance`): the node is evicting pods for memory.
+ */
+export function nodeMemoryPressureCondition(selectors: ResolvedSelectors): string {
+  return `max by (node) (kube_node_status_condition{${selectors.kubeStateMetrics}, condition="MemoryPressure", status="true"}) == 1`;
+}
+
 /** Major page faults per second per node (pages read back from disk: reclaim pressure). */
 export function nodeMajorPageFaults(selectors: ResolvedSelectors, window = '5m'): string {
   return `rate(node_vmstat_pgmajfault{${selectors.nodeExporter}}[${window}])`;

@@ -261,7 +261,7 @@ export function remediationConfig(options: RemediationOptions): RemediationConfi
       minutesAboveQuery: `count_over_time(((${ratio}) > ${thresholdRatio})[6h:1m])`,
       growthQuery: q.containerWorkingSetGrowing(selectors, scope, '1h'),
       oomKillsQuery: q.containerOomKilledRestarts(selectors, scope, '1h'),
-      nodePressureQuery: `max by (node) (kube_node_status_condition{${selectors.kubeStateMetrics}, condition="MemoryPressure", status="true"}) == 1`,
+      nodePressureQuery: q.nodeMemoryPressureCondition(selectors),
     },
     ...(escalation ? { escalation } : {}),
     ...(options.redis ? {

@@ -1,4 +1,4 @@
-import { javascript, typescript } from 'projen';
+import { JsonFile, javascript, typescript } from 'projen';
 
 const project = new typescript.TypeScriptProject({
   name: 'memguard',
@@ -45,9 +45,18 @@ const project = new typescript.TypeScriptProject({
     'ajv@^8.17.1',
     'fast-check@^4.3.0',
     'ts-node',
+    // Pinned: test/docs-current.test.ts compares the committed docs/api byte for byte with a fresh run.
+    'typedoc@0.28.9',
+    'typedoc-plugin-markdown@4.14.1',
   ],
 
   bin: { memguard: 'lib/cli/main.js' },
+
+  // Lint everything we ship or run: the library, its tests, the benchmarks, the scripts and the examples.
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'build-tools', 'bench', 'scripts', 'examples', 'projenrc'],
+  },
 
   jestOptions: {
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
@@ -110,6 +119,42 @@ project.testTask.prependSpawn(typecheck);
 // The package-exports test loads lib/ the way a user's require('memguard/cdk8s') does.
 project.testTask.prependSpawn(project.compileTask);
 project.testTask.prependExec('bash scripts/ensure-test-tools.sh');
+
+// eslint's project service types each file with its nearest tsconfig.json; the root one covers src/ only, so bench/,
+// scripts/ and examples/ each get one with test/tsconfig.json's settings (the same ones `typecheck` checks them with).
+for (const dir of ['bench', 'scripts', 'examples']) {
+  new javascript.TypescriptConfig(project, {
+    fileName: `${dir}/tsconfig.json`,
+    extends: javascript.TypescriptConfigExtends.fromPaths(['../test/tsconfig.json']),
+    include: ['**/*.ts'],
+  });
+}
+
+// API reference: Markdown in docs/api, generated from the JSDoc of the three entry points. No source links (their line
+// numbers would change with every edit) and no version or date, so the output only changes when the API or its docs do;
+// test/docs-current.test.ts fails when the committed copy is stale.
+new JsonFile(project, 'typedoc.json', {
+  allowComments: true,
+  obj: {
+    entryPoints: ['src/index.ts', 'src/cdk8s/index.ts', 'src/pulumi/index.ts'],
+    tsconfig: 'tsconfig.json',
+    plugin: ['typedoc-plugin-markdown'],
+    out: 'docs/api',
+    readme: 'none',
+    disableSources: true,
+    excludePrivate: true,
+    excludeInternal: true,
+    hidePageHeader: true,
+    externalSymbolLinkMappings: {
+      '@pulumi/pulumi': { '*': 'https://www.pulumi.com/docs/reference/pkg/nodejs/pulumi/pulumi/' },
+    },
+  },
+});
+project.npmignore?.exclude('/typedoc.json', '/docs/');
+project.addTask('docs', {
+  description: 'Generate the API reference in docs/api from the JSDoc',
+  exec: 'typedoc --options typedoc.json',
+});
 
 project.addTask('synth', {
   description: 'Synthesize the example stack with defaults to dist/',

@@ -3,9 +3,15 @@
  *   ts-node --transpile-only -P test/tsconfig.json bench/scenarios.ts <scenario> <count>
  * Prints one JSON line: { scenario, count, wallMs, peakRssMb, objects }.
  */
+import { mkdtempSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { performance } from 'perf_hooks';
 import { App, Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import { buildOdooStack } from '../examples/odoo-stack/app';
+import { odooStackProps } from '../examples/odoo-stack/props';
+import { MemoryGuard } from '../src/cdk8s/memory-guard';
 import { MemoryTunedDeployment } from '../src/cdk8s/memory-tuned-deployment';
 import { Memory } from '../src/sizing/quantity';
 import { runtimeSettings } from '../src/sizing/runtime-settings';
@@ -36,8 +42,13 @@ function bareChart(chart: Chart, count: number): void {
       readiness: probe,
       liveness: probe,
       securityContext: {
-        ensureNonRoot: true, user: 10001, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, privileged: false,
-        capabilities: { drop: [kplus.Capability.ALL] }, seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+        ensureNonRoot: true,
+        user: 10001,
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        privileged: false,
+        capabilities: { drop: [kplus.Capability.ALL] },
+        seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
       },
     });
     container.mount('/tmp', kplus.Volume.fromEmptyDir(deployment, 'tmp', 'main-writable-0'));
@@ -74,17 +85,68 @@ async function pulumiRegistration(kind: 'tuned' | 'bare', count: number): Promis
       new k8s.apps.v1.Deployment(`app-${i}`, manifests[i]);
     }
   }
-  // Let every registration reach the mock engine.
-  while (true) {
-    const before = registered;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    if (registered === before && registered >= count) break;
-  }
+  await waitForRegistrations(() => registered, count);
   (globalThis as any).__benchStart = start;
   return registered;
 }
 
+/** Waits until at least `minimum` resources reached the mock engine and no more arrive. */
+async function waitForRegistrations(registered: () => number, minimum: number): Promise<void> {
+  while (true) {
+    const before = registered();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    if (registered() === before && before >= minimum) return;
+  }
+}
+
+const GUARD_WORKLOADS_PER_NAMESPACE = 10;
+
+/** `count` namespaces, each a chart with a MemoryGuard and 10 tuned workloads (what a platform team has). */
+function guardedNamespaces(app: App, count: number): void {
+  for (let n = 0; n < count; n++) {
+    const chart = new Chart(app, `team-${n}`, { namespace: `team-${n}` });
+    const guard = new MemoryGuard(chart, 'guard', { memoryBudget: Memory.parse('16Gi') });
+    for (let i = 0; i < GUARD_WORKLOADS_PER_NAMESPACE; i++) {
+      guard.addDeployment(`app-${i}`, {
+        containers: [{ image: 'ghcr.io/example/app:1.0.0', runtime: 'node', memoryLimit: LIMIT, port: 8080, user: 10001 }],
+      });
+    }
+  }
+}
+
+/** The same workloads as bare cdk8s-plus-28 Deployments, in the same charts. */
+function bareNamespaces(app: App, count: number): void {
+  for (let n = 0; n < count; n++) bareChart(new Chart(app, `team-${n}`, { namespace: `team-${n}` }), GUARD_WORKLOADS_PER_NAMESPACE);
+}
+
+function synthApp(build: (app: App, count: number) => void, count: number): number {
+  const app = new App({ outdir: '/tmp/memguard-bench' });
+  build(app, count);
+  return app.synthYaml().split('\n---\n').length;
+}
+
 export const SCENARIOS: Record<string, (count: number) => number | Promise<number>> = {
+  'guard-namespaces': (count) => synthApp(guardedNamespaces, count),
+  'bare-namespaces': (count) => synthApp(bareNamespaces, count),
+  'example-synth': () => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'memguard-bench-')) });
+    const { chart } = buildOdooStack(app);
+    app.synth();
+    return chart.toJson().length;
+  },
+  'pulumi-example': async () => {
+    const pulumi = await import('@pulumi/pulumi');
+    let registered = 0;
+    await pulumi.runtime.setMocks({
+      newResource: (args) => { registered++; return { id: `${args.name}-id`, state: args.inputs }; },
+      call: (args) => args.inputs,
+    }, 'bench', 'bench', false);
+    const { MemoryGuard: PulumiMemoryGuard } = await import('../src/pulumi/memory-guard');
+    (globalThis as any).__benchStart = performance.now();
+    new PulumiMemoryGuard('odoo-stack', odooStackProps());
+    await waitForRegistrations(() => registered, 2);
+    return registered;
+  },
   'cdk8s-tuned': (count) => synthCdk8s(tunedChart, count),
   'cdk8s-bare': (count) => synthCdk8s(bareChart, count),
   'pulumi-tuned': (count) => pulumiRegistration('tuned', count),

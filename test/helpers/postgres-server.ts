@@ -150,28 +150,38 @@ export function writeServerFile(file: string, text: string): void {
 }
 
 let template: Promise<string> | undefined;
-let templateParent: string | undefined;
+/** Every template dir made and not yet removed (one at a time, unless a removal raced a running initdb). */
+const templateParents = new Set<string>();
 
 function removeTemplate(): void {
-  if (templateParent) fs.rmSync(templateParent, { recursive: true, force: true });
-  templateParent = undefined;
+  for (const parent of templateParents) fs.rmSync(parent, { recursive: true, force: true });
+  templateParents.clear();
   template = undefined;
 }
 
-// Jest may end its workers without an 'exit' event: also remove the template after each test file that imports this.
+// Cleanup is registered here, at import, never on first use: Jest refuses hooks added once tests run ("Cannot add a
+// hook after tests have started running"), so `startPostgres` may be called from `beforeAll` or a test. Each test file
+// that imports this removes its template after its tests; 'exit' covers scripts (bench/) and workers ended early.
 if (typeof afterAll === 'function') afterAll(removeTemplate);
+process.once('exit', removeTemplate);
 
 /** One initdb per process (`-A trust`, `--no-sync`), copied for each new cluster: initdb is the slow part. */
 function templateDataDir(): Promise<string> {
   template ??= (async () => {
     const parent = makeServerTempDir('memguard-pg-template-');
+    // Tracked before initdb runs, so neither a failed initdb nor a cleanup that comes during it leaves the dir behind.
+    templateParents.add(parent);
     const dataDir = path.join(parent, 'data');
-    const result = await runAsServerUser(postgresBinary('initdb'), [
-      '-D', dataDir, '-U', POSTGRES_SUPERUSER, '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync',
-    ], { cwd: parent });
-    if (result.code !== 0) throw new Error(`initdb failed (exit ${result.code}):\n${result.stderr}${result.stdout}`);
-    templateParent = parent;
-    process.once('exit', removeTemplate);
+    try {
+      const result = await runAsServerUser(postgresBinary('initdb'), [
+        '-D', dataDir, '-U', POSTGRES_SUPERUSER, '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync',
+      ], { cwd: parent });
+      if (result.code !== 0) throw new Error(`initdb failed (exit ${result.code}):\n${result.stderr}${result.stdout}`);
+    } catch (error) {
+      fs.rmSync(parent, { recursive: true, force: true });
+      templateParents.delete(parent);
+      throw error;
+    }
     return dataDir;
   })();
   return template;
@@ -218,7 +228,8 @@ export function freePort(): Promise<number> {
 
 /**
  * Starts a throwaway PostgreSQL on 127.0.0.1 (a free port unless `port` is given), in a temp dir, as an unprivileged
- * OS user. Call `stop()` in `finally`/`afterAll`.
+ * OS user. Call it anywhere (module scope, `beforeAll`, a test) and call `stop()` in `finally`/`afterAll`; the shared
+ * initdb template is removed by the hooks this module registers when imported.
  */
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<PostgresServer> {
   const attempts = options.port === undefined ? 3 : 1;

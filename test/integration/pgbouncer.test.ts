@@ -31,12 +31,12 @@ describe('pgbouncer with the generated pgbouncer.ini in front of a real PostgreS
   let port = 0;
   let log = '';
 
-  // The throwaway servers start in beforeAll (the PostgreSQL helper registers its own afterAll) and stop in afterAll,
-  // also when a test fails.
+  // The throwaway servers start in beforeAll and stop in afterAll, also when a test fails. The PostgreSQL helper
+  // registers its template cleanup when imported, so starting a server here needs no workaround.
   beforeAll(async () => {
     const pgbouncerBinary = findBinary('pgbouncer');
     stack = await stackPromise;
-    server = await withoutLazyHooks(() => startPostgres({ confFragment: toPostgresqlConf(stack.postgres) }));
+    server = await startPostgres({ confFragment: toPostgresqlConf(stack.postgres) });
     await server.psql(`CREATE ROLE ${TEST_USER} LOGIN`);
     await server.psql(`CREATE DATABASE odoo OWNER ${TEST_USER}`);
 
@@ -107,19 +107,3 @@ describe('pgbouncer with the generated pgbouncer.ini in front of a real PostgreS
     expect(backends).toBeLessThanOrEqual(stack.pgbouncer.serverConnections);
   });
 });
-
-/**
- * test/helpers/postgres-server.ts registers an `afterAll` the first time it runs initdb, which Jest rejects once the
- * suite runs ("Cannot add a hook after tests have started running"). Hide `afterAll` while starting: the helper then
- * removes its initdb template on process exit instead.
- */
-async function withoutLazyHooks<T>(start: () => Promise<T>): Promise<T> {
-  const globals = globalThis as { afterAll?: unknown };
-  const saved = globals.afterAll;
-  globals.afterAll = undefined;
-  try {
-    return await start();
-  } finally {
-    globals.afterAll = saved;
-  }
-}

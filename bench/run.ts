@@ -82,13 +82,55 @@ export const COMPARISONS: Comparison[] = [
     baseline: ['scenarios.ts', 'pulumi-bare', 1000],
     target: 1.5,
   },
+  {
+    title: 'cdk8s: 100 namespaces, each a MemoryGuard with 10 workloads (1,000 workloads) vs the same workloads as bare cdk8s-plus-28 Deployments',
+    subject: ['scenarios.ts', 'guard-namespaces', 100],
+    baseline: ['scenarios.ts', 'bare-namespaces', 100],
+    target: 1.5,
+  },
 ];
 
+/** Single measurements: the example stack, synthesized and registered. */
+export const SINGLES: ReadonlyArray<readonly [title: string, script: string, scenario: string]> = [
+  ['the example Odoo stack: cdk8s synth to YAML files', 'scenarios.ts', 'example-synth'],
+  ['the example Odoo stack: Pulumi registration under mocks', 'scenarios.ts', 'pulumi-example'],
+];
+
+/** CLI start-up: the compiled `memguard postgres` against `node -e 0`, alternating, median of each. */
+export function cliStartup(runs = 15): string {
+  const cli = join(ROOT, 'lib', 'cli', 'main.js');
+  const time = (args: string[]): number => {
+    const start = process.hrtime.bigint();
+    execFileSync(process.execPath, args, { stdio: 'ignore' });
+    return Number(process.hrtime.bigint() - start) / 1e6;
+  };
+  const memguard: number[] = [];
+  const bare: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    memguard.push(time([cli, 'postgres', '--ram', '8GB', '--cpus', '4']));
+    bare.push(time(['-e', '0']));
+  }
+  const ratio = median(memguard) / median(bare);
+  return [
+    'CLI start-up: `memguard postgres --ram 8GB --cpus 4` (compiled) vs `node -e 0`',
+    `  memguard postgres: median ${median(memguard).toFixed(1)} ms; node -e 0: median ${median(bare).toFixed(1)} ms (${runs} runs each)`,
+    `  ratio: ${ratio.toFixed(2)} (target <= 2: ${ratio <= 2 ? 'met' : 'NOT met'})`,
+  ].join('\n');
+}
+
 if (require.main === module) {
-  const only = process.argv[2];
+  const only = process.argv[2]?.toLowerCase();
+  const wanted = (title: string) => !only || title.toLowerCase().includes(only);
   process.stdout.write(`memguard benchmarks: ${ROUNDS} rounds per side, medians; node ${process.version}\n\n`);
-  for (const comparison of COMPARISONS) {
-    if (only && !comparison.title.toLowerCase().includes(only.toLowerCase())) continue;
-    process.stdout.write(`${compare(comparison)}\n\n`);
+  for (const comparison of COMPARISONS.filter((c) => wanted(c.title))) process.stdout.write(`${compare(comparison)}\n\n`);
+  for (const [title, script, scenario] of SINGLES.filter(([t]) => wanted(t))) {
+    const runs = Array.from({ length: ROUNDS }, () => measure(script, scenario, 1));
+    process.stdout.write(`${title}: median ${median(runs.map((m) => m.wallMs))} ms, peak RSS ${median(runs.map((m) => m.peakRssMb))} MB, ${runs[0].objects} objects\n\n`);
+  }
+  if (wanted('CLI start-up')) process.stdout.write(`${cliStartup()}\n\n`);
+  if (wanted('PostgreSQL')) {
+    // The PostgreSQL comparison starts real servers; it prints its own report.
+    process.stdout.write('PostgreSQL: defaults vs profile pgtune vs profile container (real servers, pgbench)\n');
+    execFileSync(process.execPath, [TS_NODE, '--transpile-only', '-P', join(ROOT, 'test', 'tsconfig.json'), join(ROOT, 'bench', 'postgres.ts')], { cwd: ROOT, stdio: 'inherit' });
   }
 }

@@ -1,9 +1,9 @@
 /** The example stack as a cdk8s chart, and a summary of what it emits. */
 import { App, Chart } from 'cdk8s';
+import { BUDGET, NAMESPACE, odooStackProps } from './props';
 import { MemoryGuard } from '../../src/cdk8s/memory-guard';
 import { workloadMemoryShares } from '../../src/sizing/namespace-budget';
 import { Memory } from '../../src/sizing/quantity';
-import { BUDGET, NAMESPACE, odooStackProps } from './props';
 
 /** Builds the example chart in `app`. */
 export function buildOdooStack(app: App): { chart: Chart; guard: MemoryGuard } {

@@ -1,16 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { AlertRule, MemorySignals, PanelSection } from '../observability/types';
-import {
-  MemoryNearLimitAlertOptions, WorkloadIdentity, workloadDashboardSection, WorkloadKind, workloadMemoryNearLimitRule,
-} from '../observability/workload-signals';
-import { checkInteger, checkOneOf, checkRange, InputError } from '../sizing/errors';
-import { NamespaceGuardrailsOptions } from '../sizing/guardrails';
-import { applyMemoryLimitPolicy, MemoryLimitPolicyOptions } from '../sizing/limit-policy';
-import { workloadMemoryShares } from '../sizing/namespace-budget';
-import { sizeStack, StackInput, StackSettings } from '../sizing/stack';
-import { Cpu, Memory } from '../sizing/quantity';
 import { MemoryAlerts, MemoryAlertsProps } from './memory-alerts';
 import { MemoryDashboard, MemoryDashboardProps } from './memory-dashboard';
 import { MemoryLimitPolicy } from './memory-limit-policy';
@@ -23,6 +13,17 @@ import { PgBouncerConfig, PgBouncerConfigProps } from './pgbouncer-config';
 import { PostgresTuning, PostgresTuningProps } from './postgres-tuning';
 import { RedisCache, RedisCacheProps } from './redis-cache';
 import { SwapDaemonSet, SwapDaemonSetProps } from './swap-daemon-set';
+import { memoizeForSynthesis, renderForValidation } from './synthesis-memo';
+import { AlertRule, MemorySignals, PanelSection } from '../observability/types';
+import {
+  MemoryNearLimitAlertOptions, WorkloadIdentity, workloadDashboardSection, WorkloadKind, workloadMemoryNearLimitRule,
+} from '../observability/workload-signals';
+import { checkInteger, checkOneOf, checkRange, InputError } from '../sizing/errors';
+import { NamespaceGuardrailsOptions } from '../sizing/guardrails';
+import { applyMemoryLimitPolicy, MemoryLimitPolicyOptions, WORKLOAD_KINDS } from '../sizing/limit-policy';
+import { workloadMemoryShares } from '../sizing/namespace-budget';
+import { Cpu, Memory } from '../sizing/quantity';
+import { sizeStack, StackInput, StackSettings } from '../sizing/stack';
 
 /** VerticalPodAutoscaler update modes (`Auto` is deprecated: it means Recreate). */
 export const VPA_UPDATE_MODES = ['Off', 'Initial', 'Recreate', 'InPlaceOrRecreate'] as const;
@@ -199,6 +200,7 @@ interface Guarded {
 }
 
 const CONTROLLER_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
+const WORKLOADS: ReadonlySet<string> = new Set(WORKLOAD_KINDS);
 /** Superuser connections PostgreSQL keeps back (`superuser_reserved_connections` default). */
 const SUPERUSER_RESERVED = 3;
 
@@ -242,12 +244,8 @@ export class MemoryGuard extends Construct {
     }
     this.alerts = new MemoryAlerts(this, 'Alerts', { ...props.alerts, namespace });
     if (props.dashboard !== false) this.dashboard = new MemoryDashboard(this, 'Dashboard', { ...props.dashboard, namespace });
-    if (props.limitPolicy !== false) {
-      this.limitPolicy = new MemoryLimitPolicy(this, 'LimitPolicy', {
-        defaultLimit: this.guardrails?.values.defaultMemoryLimit,
-        ...props.limitPolicy,
-      });
-    }
+    const policy = this.limitPolicyOptions();
+    if (policy) this.limitPolicy = new MemoryLimitPolicy(this, 'LimitPolicy', policy);
 
     const redisCaches = Object.entries(props.redisCaches ?? {}).map(([wid, p]) => [this.addRedisCache(wid, p), p] as const);
     for (const [wid, p] of Object.entries(props.deployments ?? {})) this.addDeployment(wid, p);
@@ -268,7 +266,7 @@ export class MemoryGuard extends Construct {
     }
 
     // cdk8s validates every construct before rendering anything: the namespace-wide checks run once all is added.
-    this.node.addValidation({ validate: () => this.checkNamespaceAddsUp() });
+    this.node.addValidation({ validate: memoizeForSynthesis([Chart.of(this), this], () => this.checkNamespaceAddsUp()) });
   }
 
   /** Adds a `MemoryTunedDeployment` whose signals the guard collects. */
@@ -367,7 +365,9 @@ export class MemoryGuard extends Construct {
     return this.guarded.map((g) => this.signalsOf(g));
   }
 
-  private guard<T extends Construct>(id: string, construct: T, autoscaling: WorkloadAutoscaling | undefined, controllers: ApiObject[], own?: MemorySignals): T {
+  private guard<T extends Construct>(
+    id: string, construct: T, autoscaling: WorkloadAutoscaling | undefined, controllers: ApiObject[], own?: MemorySignals,
+  ): T {
     if (this.guarded.some((g) => g.id === id)) {
       throw new InputError({ field: 'id', value: id, accepted: 'an id not yet used by another workload of this MemoryGuard' });
     }
@@ -440,16 +440,22 @@ export class MemoryGuard extends Construct {
     }
   }
 
+  /** The limits policy as applied: the LimitRange's default limit unless the props say otherwise. */
+  private limitPolicyOptions(): MemoryLimitPolicyOptions | undefined {
+    if (this.props.limitPolicy === false) return undefined;
+    return { defaultLimit: this.guardrails?.values.defaultMemoryLimit, ...this.props.limitPolicy };
+  }
+
   /** The namespace-wide checks: each violation is one line of the synthesis error. */
   private checkNamespaceAddsUp(): string[] {
     const problems: string[] = [];
     const budget = this.props.memoryBudget;
     if (budget) {
-      const policy = this.props.limitPolicy === false ? undefined : { defaultLimit: this.guardrails?.values.defaultMemoryLimit, ...this.props.limitPolicy };
+      const policy = this.limitPolicyOptions();
       const objects = Chart.of(this).node.findAll()
-        .filter((c): c is ApiObject => c instanceof ApiObject)
+        .filter((c): c is ApiObject => c instanceof ApiObject && WORKLOADS.has(c.kind))
         .filter((o) => (o.metadata.namespace ?? Chart.of(o).namespace) === this.namespace)
-        .map((o) => (policy ? applyMemoryLimitPolicy(o.toJson(), policy).object : o.toJson()));
+        .map((o) => (policy ? applyMemoryLimitPolicy(renderForValidation(o), policy).object : renderForValidation(o)));
       const shares = workloadMemoryShares(objects, this.hpaMaxReplicas);
       const total = Memory.sum(shares.map((s) => s.total));
       if (total.isGreaterThan(budget)) {

@@ -1,5 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { memoizeForSynthesis, renderForValidation } from './synthesis-memo';
 import {
   applyMemoryLimitPolicy, describeViolation, MemoryLimitPolicyOptions, resolveLimitPolicy, WORKLOAD_KINDS,
 } from '../sizing/limit-policy';
@@ -28,13 +29,14 @@ export class MemoryLimitPolicy extends Construct {
     resolveLimitPolicy(props);
     this.chart = Chart.of(this);
     // cdk8s validates every construct before it renders any object, so this runs first on every synth.
-    this.node.addValidation({ validate: () => this.police(props) });
+    const police = memoizeForSynthesis([this.chart], () => this.police(props));
+    this.node.addValidation({ validate: police });
   }
 
   private police(props: MemoryLimitPolicyProps): string[] {
     const errors: string[] = [];
     for (const object of this.workloads()) {
-      const { violations } = applyMemoryLimitPolicy(object.toJson(), props);
+      const { violations } = applyMemoryLimitPolicy(renderForValidation(object), props);
       errors.push(...violations.map(describeViolation));
       if ((props.mode ?? 'fill') === 'fill') fillOnRender(object, props);
     }

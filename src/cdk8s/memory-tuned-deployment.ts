@@ -7,8 +7,8 @@ import {
   MemoryNearLimitAlertOptions, WorkloadIdentity, workloadDashboardSection, workloadMemoryNearLimitRule, workloadScope,
 } from '../observability/workload-signals';
 import { containerMemory, ContainerMemory } from '../sizing/container-memory';
-import { IncidentModeOptions, IncidentSettings, incidentSettings, mergeIncidentEnv } from '../sizing/incident-mode';
 import { checkInteger, checkOneOf, InputError } from '../sizing/errors';
+import { IncidentModeOptions, IncidentSettings, incidentSettings, mergeIncidentEnv } from '../sizing/incident-mode';
 import { Cpu, Memory } from '../sizing/quantity';
 import { Runtime, RUNTIMES, runtimeSettings, RuntimeSettingsOptions } from '../sizing/runtime-settings';
 

@@ -1,8 +1,8 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { namespaceGuardrails, NamespaceGuardrailsOptions, ResolvedGuardrails } from '../sizing/guardrails';
 import { InputError } from '../sizing/errors';
+import { namespaceGuardrails, NamespaceGuardrailsOptions, ResolvedGuardrails } from '../sizing/guardrails';
 
 /** Props of `NamespaceGuardrails`. */
 export interface NamespaceGuardrailsProps extends NamespaceGuardrailsOptions {

@@ -1,10 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../sizing/errors';
 import { registerLimitsCommand } from './commands/limits';
-import { registerRedisCommand } from './commands/redis';
-import { registerPostgresCommand } from './commands/postgres';
 import { registerOdooCommand } from './commands/odoo';
 import { registerPgbouncerCommand } from './commands/pgbouncer';
+import { registerPostgresCommand } from './commands/postgres';
+import { registerRedisCommand } from './commands/redis';
 import { registerStackCommand } from './commands/stack';
 
 /** Where a command writes; tests pass their own. */

@@ -1,6 +1,6 @@
-import { checkOneOf, checkRange, InputError } from '../sizing/errors';
 import { containerWorkingSet, resolveSelectors, SignalSelectors, WorkloadScope, workingSetToLimitRatio } from './queries';
 import { AlertRule, MemorySignals, PanelSection, Severity } from './types';
+import { checkOneOf, checkRange, InputError } from '../sizing/errors';
 
 /** The kinds whose pod names memguard knows how to match. */
 export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Job';

@@ -1,6 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
-import * as cdk8s from '../cdk8s/memory-guard';
 import { ChartComponent } from './chart-component';
+import * as cdk8s from '../cdk8s/memory-guard';
 
 /**
  * Pulumi args of `MemoryGuard`: the same documented shape as the cdk8s props. A Pulumi component cannot gain children

@@ -1,6 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
-import { applyMemoryLimitPolicy, describeViolation, MemoryLimitPolicyOptions, resolveLimitPolicy, WORKLOAD_KINDS } from '../sizing/limit-policy';
 import { InputError } from '../sizing/errors';
+import { applyMemoryLimitPolicy, describeViolation, MemoryLimitPolicyOptions, resolveLimitPolicy, WORKLOAD_KINDS } from '../sizing/limit-policy';
 
 /** `kubernetes:apps/v1:Deployment` -> `Deployment`, for the workload kinds the policy covers. */
 const WORKLOAD_TYPES: ReadonlyMap<string, string> = new Map(WORKLOAD_KINDS.map((kind) => {

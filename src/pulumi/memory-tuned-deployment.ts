@@ -1,6 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
-import * as cdk8s from '../cdk8s/memory-tuned-deployment';
 import { ChartComponent } from './chart-component';
+import * as cdk8s from '../cdk8s/memory-tuned-deployment';
 
 /** Pulumi args of `MemoryTunedDeployment`: the same documented shape as the cdk8s props. */
 export type MemoryTunedDeploymentArgs = cdk8s.MemoryTunedDeploymentProps;

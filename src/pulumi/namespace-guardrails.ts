@@ -1,6 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
-import * as cdk8s from '../cdk8s/namespace-guardrails';
 import { ChartComponent } from './chart-component';
+import * as cdk8s from '../cdk8s/namespace-guardrails';
 
 /** Pulumi args of `NamespaceGuardrails`: the same documented shape as the cdk8s props. */
 export type NamespaceGuardrailsArgs = cdk8s.NamespaceGuardrailsProps;

@@ -134,7 +134,8 @@ function withPodSpec(object: any, podSpec: any): any {
     case 'Pod': return { ...object, spec: podSpec };
     case 'CronJob': {
       const jobTemplate = object.spec.jobTemplate;
-      return { ...object, spec: { ...object.spec, jobTemplate: { ...jobTemplate, spec: { ...jobTemplate.spec, template: { ...jobTemplate.spec.template, spec: podSpec } } } } };
+      const template = { ...jobTemplate.spec.template, spec: podSpec };
+      return { ...object, spec: { ...object.spec, jobTemplate: { ...jobTemplate, spec: { ...jobTemplate.spec, template } } } };
     }
     default: return { ...object, spec: { ...object.spec, template: { ...object.spec.template, spec: podSpec } } };
   }
@@ -177,8 +178,7 @@ export function applyMemoryLimitPolicy<T>(object: T, options: MemoryLimitPolicyO
     if (policy.mode === 'enforce') {
       if (!limit) report('has no memory limit');
       if (!request) report('has no memory request');
-      if (limit && request && request.isGreaterThan(limit)) report(`memory request ${request} is above its limit ${limit}`);
-      else if (policy.raiseRequestsToLimits && limit && request && request.isLessThan(limit)) {
+      if (limit && request && request.isGreaterThan(limit)) {report(`memory request ${request} is above its limit ${limit}`);} else if (policy.raiseRequestsToLimits && limit && request && request.isLessThan(limit)) {
         report(`memory request ${request} is below its limit ${limit} (the policy requires request == limit)`);
       }
       return;
@@ -213,7 +213,8 @@ function markIncident(object: any, incident: LimitPolicyIncidentMode): any {
   const marked = { ...object, metadata: { ...object.metadata, annotations: { ...object.metadata?.annotations, ...annotations } } };
   const template = object.kind === 'Pod' || object.kind === 'CronJob' ? undefined : marked.spec?.template;
   if (template) {
-    marked.spec = { ...marked.spec, template: { ...template, metadata: { ...template.metadata, annotations: { ...template.metadata?.annotations, ...annotations } } } };
+    const metadata = { ...template.metadata, annotations: { ...template.metadata?.annotations, ...annotations } };
+    marked.spec = { ...marked.spec, template: { ...template, metadata } };
   }
   return marked;
 }

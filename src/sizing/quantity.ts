@@ -10,8 +10,16 @@ const BINARY_SUFFIXES: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 
 const DECIMAL_SUFFIXES: Record<string, number> = { '': 1, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'P': 1e15, 'E': 1e18 };
 /** PostgreSQL's and PGTune's convention: 1GB = 1024MB = 2^30 bytes. `GiB` and friends are accepted as synonyms. */
 const POSTGRES_SUFFIXES: Record<string, number> = {
-  B: 1, kB: 2 ** 10, KB: 2 ** 10, MB: 2 ** 20, GB: 2 ** 30, TB: 2 ** 40,
-  KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40,
+  B: 1,
+  kB: 2 ** 10,
+  KB: 2 ** 10,
+  MB: 2 ** 20,
+  GB: 2 ** 30,
+  TB: 2 ** 40,
+  KiB: 2 ** 10,
+  MiB: 2 ** 20,
+  GiB: 2 ** 30,
+  TiB: 2 ** 40,
 };
 
 const QUANTITY = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?:([eE][+-]?\d+)|([A-Za-z]*))$/;
@@ -33,6 +41,13 @@ export class Memory {
     }
     return new Memory(bytes);
   }
+
+  /** The larger of the two. */
+  public static max(a: Memory, b: Memory): Memory { return a.bytes >= b.bytes ? a : b; }
+  /** The smaller of the two. */
+  public static min(a: Memory, b: Memory): Memory { return a.bytes <= b.bytes ? a : b; }
+  /** The sum of all. */
+  public static sum(values: readonly Memory[]): Memory { return new Memory(values.reduce((t, v) => t + v.bytes, 0)); }
 
   /** `n` KiB. */
   public static kibibytes(n: number): Memory { return Memory.bytes(Math.round(n * 2 ** 10)); }
@@ -134,13 +149,6 @@ export class Memory {
     }
     return `${this.bytes} B`;
   }
-
-  /** The larger of the two. */
-  public static max(a: Memory, b: Memory): Memory { return a.bytes >= b.bytes ? a : b; }
-  /** The smaller of the two. */
-  public static min(a: Memory, b: Memory): Memory { return a.bytes <= b.bytes ? a : b; }
-  /** The sum of all. */
-  public static sum(values: readonly Memory[]): Memory { return new Memory(values.reduce((t, v) => t + v.bytes, 0)); }
 }
 
 /**

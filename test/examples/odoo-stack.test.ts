@@ -95,7 +95,7 @@ describe('the example Odoo stack (Pulumi, under mocks)', () => {
   beforeAll(async () => { mocks = await installPulumiMocks(); });
 
   test('GIVEN the Pulumi program WHEN run under mocks THEN it registers one resource per object, equal to the cdk8s synth', async () => {
-    jest.isolateModules(() => { require('../../examples/odoo-stack/pulumi/index'); });
+    await jest.isolateModulesAsync(async () => { await import('../../examples/odoo-stack/pulumi/index'); });
     await settle();
     // The cdk8s synth of the same props, built as the component builds it (its construct id is 'Resource').
     const chart = new Chart(new App(), 'odoo-stack');

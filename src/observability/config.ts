@@ -170,7 +170,7 @@ export interface ResolvedMemoryAlertsConfig {
   readonly interval?: string;
 }
 
-/** The default runbook URL pattern: the anchors of memguard's README (see docs/sections/alerts-dashboards.md). */
+/** The default runbook URL pattern: the anchors of memguard's README (the "Runbooks" section). */
 export const DEFAULT_RUNBOOK_URL_PATTERN = 'https://github.com/memguard/memguard#runbook-{{anchor}}';
 
 /** The runbook's ladder: 15, 30 and 60 minutes. */

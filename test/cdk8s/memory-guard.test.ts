@@ -40,6 +40,15 @@ describe('MemoryGuard', () => {
       `[test/guard] the workloads' peak memory limits add up to 2.25 GiB, above the ResourceQuota 2 GiB (limits.memory); pods past it are rejected, and a rollout stalls on its surge pod. Workloads: Deployment ${name}: 768 MiB x 3 (2 replicas + 1 rolling-update surge) = 2.25 GiB. Raise memoryBudget, lower the limits, or use a Recreate strategy / maxSurge 0 where a surge pod does not fit.`);
   });
 
+  test('GIVEN a workload added after a first synth in the same tick WHEN synthesized again THEN the checks see it', () => {
+    const chart = newChart();
+    const guard = new MemoryGuard(chart, 'guard', { memoryBudget: q('2Gi'), dashboard: false });
+    guard.addDeployment('small', { containers: [{ image: 'a:1', memoryLimit: q('256Mi'), user: 1000 }] });
+    expect(() => Testing.synth(chart)).not.toThrow();
+    guard.addDeployment('large', { containers: [{ image: 'b:1', memoryLimit: q('1Gi'), user: 1000 }] });
+    expect(() => Testing.synth(chart)).toThrow(/peak memory limits add up to 2.5 GiB, above the ResourceQuota 2 GiB/);
+  });
+
   test('GIVEN an HPA on memory WHEN synthesized THEN its maxReplicas counts toward the quota', () => {
     const chart = newChart();
     const guard = new MemoryGuard(chart, 'guard', { memoryBudget: q('8Gi') });

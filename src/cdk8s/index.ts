@@ -12,4 +12,5 @@ export * from './memory-remediation';
 export * from './postgres-tuning';
 export * from './odoo-tuning';
 export * from './pgbouncer-config';
+export { checkPinnedImage, hardenedContainer } from './workload-parts';
 export * from './memory-guard';

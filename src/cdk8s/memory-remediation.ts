@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { quantity } from './workload-parts';
 import { remediationConfig, RemediationOptions, SecretKeyReference } from '../remediation/config';
 import { ENV_GITHUB_TOKEN, ENV_REDIS_PASSWORD, ENV_WEBHOOK_URL, RemediationConfig } from '../remediation/decide';
 import { REMEDIATION_PROGRAM_JS } from '../remediation/program-bundle.generated';
@@ -206,8 +207,8 @@ export class MemoryRemediation extends Construct {
                   command: ['node', `${REMEDIATION_MOUNT_PATH}/remediate.js`],
                   env,
                   resources: {
-                    requests: { memory: k8s.Quantity.fromString(memory.toString()), cpu: k8s.Quantity.fromString(cpu.toString()) },
-                    limits: { memory: k8s.Quantity.fromString(memory.toString()) },
+                    requests: { memory: quantity(memory), cpu: quantity(cpu) },
+                    limits: { memory: quantity(memory) },
                   },
                   securityContext: {
                     allowPrivilegeEscalation: false,

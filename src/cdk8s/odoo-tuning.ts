@@ -1,7 +1,6 @@
-import { Names } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { checkPinnedImage, hardenedContainer } from './pgbouncer-config';
+import { checkPinnedImage, hardenedContainer, hardenedPodTemplate, quantity, workloadLabels, workloadService } from './workload-parts';
 import { checkInteger, checkOneOf, InputError } from '../sizing/errors';
 import { OdooConfOptions, OdooInput, odooSettings, OdooSettings, toOdooConf } from '../sizing/odoo';
 import { Cpu, Memory } from '../sizing/quantity';
@@ -117,16 +116,13 @@ export class OdooTuning extends Construct {
     this.odooConf = toOdooConf(settings, { dataDir: ODOO_DATA_DIR, ...props.conf });
 
     const namespace = props.namespace;
-    const instance = Names.toLabelValue(this);
-    const selector = { 'app.kubernetes.io/name': 'odoo', 'app.kubernetes.io/instance': instance };
-    const labels = { ...selector, 'app.kubernetes.io/managed-by': 'memguard' };
+    const { selector, labels } = workloadLabels(this, 'odoo');
     this.configMap = new k8s.KubeConfigMap(this, 'Config', {
       metadata: { namespace, labels },
       data: { 'odoo.conf': this.odooConf },
     });
     if (!workload) return;
 
-    const quantity = (value: Memory | Cpu): k8s.Quantity => k8s.Quantity.fromString(value.toString());
     const geventPort = props.conf?.geventPort ?? ODOO_GEVENT_PORT;
     this.deployment = new k8s.KubeDeployment(this, 'Resource', {
       metadata: { namespace, labels },
@@ -134,64 +130,49 @@ export class OdooTuning extends Construct {
         replicas: settings.replicas,
         strategy: { type: strategy },
         selector: { matchLabels: selector },
-        template: {
-          metadata: { labels },
-          spec: {
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            securityContext: {
-              runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, fsGroup: uid, seccompProfile: { type: 'RuntimeDefault' },
-            },
-            containers: [{
-              name: 'odoo',
-              image,
-              imagePullPolicy: 'IfNotPresent',
-              env: [
-                { name: 'ODOO_RC', value: '/etc/odoo/odoo.conf' },
-                {
-                  name: 'PASSWORD',
-                  valueFrom: { secretKeyRef: { name: workload.passwordSecret.secretName, key: workload.passwordSecret.key ?? 'password' } },
-                },
-              ],
-              ports: [
-                { name: 'http', containerPort: ODOO_HTTP_PORT, protocol: 'TCP' },
-                { name: 'gevent', containerPort: geventPort, protocol: 'TCP' },
-              ],
-              resources: {
-                requests: { memory: quantity(props.limit), cpu: quantity(workload.cpu ?? Cpu.cores(props.cpus)) },
-                limits: { memory: quantity(props.limit) },
+        template: hardenedPodTemplate(labels, uid, {
+          containers: [{
+            name: 'odoo',
+            image,
+            imagePullPolicy: 'IfNotPresent',
+            env: [
+              { name: 'ODOO_RC', value: '/etc/odoo/odoo.conf' },
+              {
+                name: 'PASSWORD',
+                valueFrom: { secretKeyRef: { name: workload.passwordSecret.secretName, key: workload.passwordSecret.key ?? 'password' } },
               },
-              securityContext: hardenedContainer(uid),
-              readinessProbe: { httpGet: { path: '/web/health', port: k8s.IntOrString.fromString('http') }, periodSeconds: 10, timeoutSeconds: 5 },
-              livenessProbe: {
-                httpGet: { path: '/web/health', port: k8s.IntOrString.fromString('http') }, initialDelaySeconds: 60, periodSeconds: 30, timeoutSeconds: 5,
-              },
-              volumeMounts: [
-                { name: 'config', mountPath: '/etc/odoo', readOnly: true },
-                { name: 'data', mountPath: ODOO_DATA_DIR },
-                { name: 'tmp', mountPath: '/tmp' },
-              ],
-            }],
-            volumes: [
-              { name: 'config', configMap: { name: this.configMap.name } },
-              workload.dataClaimName
-                ? { name: 'data', persistentVolumeClaim: { claimName: workload.dataClaimName } }
-                : { name: 'data', emptyDir: { sizeLimit: k8s.Quantity.fromString('1Gi') } },
-              { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('512Mi') } },
             ],
-          },
-        },
+            ports: [
+              { name: 'http', containerPort: ODOO_HTTP_PORT, protocol: 'TCP' },
+              { name: 'gevent', containerPort: geventPort, protocol: 'TCP' },
+            ],
+            resources: {
+              requests: { memory: quantity(props.limit), cpu: quantity(workload.cpu ?? Cpu.cores(props.cpus)) },
+              limits: { memory: quantity(props.limit) },
+            },
+            securityContext: hardenedContainer(uid),
+            readinessProbe: { httpGet: { path: '/web/health', port: k8s.IntOrString.fromString('http') }, periodSeconds: 10, timeoutSeconds: 5 },
+            livenessProbe: {
+              httpGet: { path: '/web/health', port: k8s.IntOrString.fromString('http') }, initialDelaySeconds: 60, periodSeconds: 30, timeoutSeconds: 5,
+            },
+            volumeMounts: [
+              { name: 'config', mountPath: '/etc/odoo', readOnly: true },
+              { name: 'data', mountPath: ODOO_DATA_DIR },
+              { name: 'tmp', mountPath: '/tmp' },
+            ],
+          }],
+          volumes: [
+            { name: 'config', configMap: { name: this.configMap.name } },
+            workload.dataClaimName
+              ? { name: 'data', persistentVolumeClaim: { claimName: workload.dataClaimName } }
+              : { name: 'data', emptyDir: { sizeLimit: k8s.Quantity.fromString('1Gi') } },
+            { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('512Mi') } },
+          ],
+        }),
       },
     });
-    this.service = new k8s.KubeService(this, 'Service', {
-      metadata: { namespace, labels },
-      spec: {
-        selector,
-        ports: [
-          { name: 'http', port: ODOO_HTTP_PORT, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' },
-          { name: 'gevent', port: geventPort, targetPort: k8s.IntOrString.fromString('gevent'), protocol: 'TCP' },
-        ],
-      },
+    this.service = workloadService(this, {
+      namespace, selector, labels, ports: [{ name: 'http', port: ODOO_HTTP_PORT }, { name: 'gevent', port: geventPort }],
     });
     this.serviceName = this.service.name;
   }

@@ -1,6 +1,6 @@
-import { Names } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { checkPinnedImage, hardenedContainer, hardenedPodTemplate, quantity, workloadLabels, workloadService } from './workload-parts';
 import { checkInteger, InputError } from '../sizing/errors';
 import {
   PgbouncerInput, PgbouncerIniOptions, pgbouncerSettings, PgbouncerSettings, toPgbouncerIni,
@@ -130,85 +130,45 @@ export class PgBouncerConfig extends Construct {
     });
 
     const namespace = props.namespace;
-    const instance = Names.toLabelValue(this);
-    const selector = { 'app.kubernetes.io/name': 'pgbouncer', 'app.kubernetes.io/instance': instance };
-    const labels = { ...selector, 'app.kubernetes.io/managed-by': 'memguard' };
+    const { selector, labels } = workloadLabels(this, 'pgbouncer');
     this.configMap = new k8s.KubeConfigMap(this, 'Config', {
       metadata: { namespace, labels },
       data: { 'pgbouncer.ini': this.pgbouncerIni },
     });
-    const quantity = (value: Memory | Cpu): k8s.Quantity => k8s.Quantity.fromString(value.toString());
     this.deployment = new k8s.KubeDeployment(this, 'Resource', {
       metadata: { namespace, labels },
       spec: {
         replicas,
         selector: { matchLabels: selector },
-        template: {
-          metadata: { labels },
-          spec: {
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            securityContext: {
-              runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, fsGroup: uid, seccompProfile: { type: 'RuntimeDefault' },
+        template: hardenedPodTemplate(labels, uid, {
+          containers: [{
+            name: 'pgbouncer',
+            image,
+            imagePullPolicy: 'IfNotPresent',
+            command: ['/usr/bin/pgbouncer', `${PGBOUNCER_CONFIG_DIR}/pgbouncer.ini`],
+            ports: [{ name: 'pgbouncer', containerPort: port, protocol: 'TCP' }],
+            resources: {
+              requests: { memory: quantity(memory), cpu: quantity(props.cpu ?? Cpu.millis(100)) },
+              limits: { memory: quantity(memory) },
             },
-            containers: [{
-              name: 'pgbouncer',
-              image,
-              imagePullPolicy: 'IfNotPresent',
-              command: ['/usr/bin/pgbouncer', `${PGBOUNCER_CONFIG_DIR}/pgbouncer.ini`],
-              ports: [{ name: 'pgbouncer', containerPort: port, protocol: 'TCP' }],
-              resources: {
-                requests: { memory: quantity(memory), cpu: quantity(props.cpu ?? Cpu.millis(100)) },
-                limits: { memory: quantity(memory) },
-              },
-              securityContext: hardenedContainer(uid),
-              readinessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('pgbouncer') }, periodSeconds: 10 },
-              livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('pgbouncer') }, initialDelaySeconds: 10, periodSeconds: 20 },
-              volumeMounts: [
-                { name: 'config', mountPath: PGBOUNCER_CONFIG_DIR, readOnly: true },
-                { name: 'auth', mountPath: PGBOUNCER_AUTH_DIR, readOnly: true },
-                { name: 'tmp', mountPath: '/tmp' },
-              ],
-            }],
-            volumes: [
-              { name: 'config', configMap: { name: this.configMap.name } },
-              { name: 'auth', secret: { secretName: props.authSecret.secretName, items: [{ key: authKey, path: authKey }] } },
-              { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } },
+            securityContext: hardenedContainer(uid),
+            readinessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('pgbouncer') }, periodSeconds: 10 },
+            livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('pgbouncer') }, initialDelaySeconds: 10, periodSeconds: 20 },
+            volumeMounts: [
+              { name: 'config', mountPath: PGBOUNCER_CONFIG_DIR, readOnly: true },
+              { name: 'auth', mountPath: PGBOUNCER_AUTH_DIR, readOnly: true },
+              { name: 'tmp', mountPath: '/tmp' },
             ],
-          },
-        },
+          }],
+          volumes: [
+            { name: 'config', configMap: { name: this.configMap.name } },
+            { name: 'auth', secret: { secretName: props.authSecret.secretName, items: [{ key: authKey, path: authKey }] } },
+            { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } },
+          ],
+        }),
       },
     });
-    this.service = new k8s.KubeService(this, 'Service', {
-      metadata: { namespace, labels },
-      spec: {
-        selector,
-        ports: [{ name: 'pgbouncer', port, targetPort: k8s.IntOrString.fromString('pgbouncer'), protocol: 'TCP' }],
-      },
-    });
+    this.service = workloadService(this, { namespace, selector, labels, ports: [{ name: 'pgbouncer', port }] });
     this.serviceName = this.service.name;
-  }
-}
-
-/** The container security context every memguard workload uses (Pod Security "restricted"). */
-export function hardenedContainer(uid: number): k8s.SecurityContext {
-  return {
-    allowPrivilegeEscalation: false,
-    privileged: false,
-    readOnlyRootFilesystem: true,
-    runAsNonRoot: true,
-    runAsUser: uid,
-    runAsGroup: uid,
-    capabilities: { drop: ['ALL'] },
-    seccompProfile: { type: 'RuntimeDefault' },
-  };
-}
-
-/** Rejects floating tags: an image must carry a digest or a tag that is not `latest`. */
-export function checkPinnedImage(field: string, image: string): void {
-  const lastSegment = image.slice(image.lastIndexOf('/') + 1);
-  const tag = lastSegment.includes(':') ? lastSegment.slice(lastSegment.indexOf(':') + 1) : undefined;
-  if (!image.includes('@sha256:') && (tag === undefined || tag === '' || tag === 'latest')) {
-    throw new InputError({ field, value: image, accepted: 'an image pinned to a version tag or a digest', reason: 'a floating tag changes under you' });
   }
 }

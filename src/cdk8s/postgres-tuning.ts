@@ -1,7 +1,6 @@
-import { Names } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { checkPinnedImage, hardenedContainer } from './pgbouncer-config';
+import { checkPinnedImage, hardenedContainer, hardenedPodTemplate, quantity, workloadLabels, workloadService } from './workload-parts';
 import { checkInteger, InputError } from '../sizing/errors';
 import { PostgresInput, postgresSettings, PostgresSettings, toPostgresqlConf } from '../sizing/postgres';
 import { Cpu, Memory } from '../sizing/quantity';
@@ -122,26 +121,16 @@ export class PostgresTuning extends Construct {
     this.postgresqlConf = `${toPostgresqlConf(settings)}\n# Kubernetes: accept connections on the pod IP (the image's own postgresql.conf is not read).\nlisten_addresses = '*'\n`;
 
     const namespace = props.namespace;
-    const instance = Names.toLabelValue(this);
-    const selector = { 'app.kubernetes.io/name': 'postgresql', 'app.kubernetes.io/instance': instance };
-    const labels = { ...selector, 'app.kubernetes.io/managed-by': 'memguard' };
+    const { selector, labels } = workloadLabels(this, 'postgresql');
     this.configMap = new k8s.KubeConfigMap(this, 'Config', {
       metadata: { namespace, labels },
       data: { 'postgresql.conf': this.postgresqlConf },
     });
     if (!workload) return;
 
-    const quantity = (value: Memory | Cpu): k8s.Quantity => k8s.Quantity.fromString(value.toString());
     const hugePages = props.hugePages;
-    this.service = new k8s.KubeService(this, 'Service', {
-      metadata: { namespace, labels },
-      spec: {
-        // Headless: it governs the StatefulSet and resolves to the one pod.
-        clusterIp: 'None',
-        selector,
-        ports: [{ name: 'postgresql', port: this.port, targetPort: k8s.IntOrString.fromString('postgresql'), protocol: 'TCP' }],
-      },
-    });
+    // Headless: it governs the StatefulSet and resolves to the one pod.
+    this.service = workloadService(this, { namespace, selector, labels, ports: [{ name: 'postgresql', port: this.port }], headless: true });
     this.serviceName = this.service.name;
     this.statefulSet = new k8s.KubeStatefulSet(this, 'Resource', {
       metadata: { namespace, labels },
@@ -149,58 +138,50 @@ export class PostgresTuning extends Construct {
         serviceName: this.service.name,
         replicas: 1,
         selector: { matchLabels: selector },
-        template: {
-          metadata: { labels },
-          spec: {
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            securityContext: {
-              runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, fsGroup: uid, seccompProfile: { type: 'RuntimeDefault' },
-            },
-            containers: [{
-              name: 'postgresql',
-              image,
-              imagePullPolicy: 'IfNotPresent',
-              // The image's entrypoint runs initdb on first start, then `postgres` with these arguments.
-              args: ['-c', `config_file=${POSTGRES_CONFIG_DIR}/postgresql.conf`],
-              env: [
-                { name: 'PGDATA', value: POSTGRES_PGDATA },
-                {
-                  name: 'POSTGRES_PASSWORD',
-                  valueFrom: { secretKeyRef: { name: workload.passwordSecret.secretName, key: workload.passwordSecret.key ?? 'password' } },
-                },
-              ],
-              ports: [{ name: 'postgresql', containerPort: this.port, protocol: 'TCP' }],
-              resources: {
-                requests: {
-                  memory: quantity(props.limit),
-                  cpu: quantity(workload.cpu ?? Cpu.cores(props.cpus)),
-                  ...(hugePages ? { 'hugepages-2Mi': quantity(hugePages) } : {}),
-                },
-                limits: { memory: quantity(props.limit), ...(hugePages ? { 'hugepages-2Mi': quantity(hugePages) } : {}) },
+        template: hardenedPodTemplate(labels, uid, {
+          containers: [{
+            name: 'postgresql',
+            image,
+            imagePullPolicy: 'IfNotPresent',
+            // The image's entrypoint runs initdb on first start, then `postgres` with these arguments.
+            args: ['-c', `config_file=${POSTGRES_CONFIG_DIR}/postgresql.conf`],
+            env: [
+              { name: 'PGDATA', value: POSTGRES_PGDATA },
+              {
+                name: 'POSTGRES_PASSWORD',
+                valueFrom: { secretKeyRef: { name: workload.passwordSecret.secretName, key: workload.passwordSecret.key ?? 'password' } },
               },
-              securityContext: hardenedContainer(uid),
-              readinessProbe: { exec: { command: ['pg_isready', '-h', '127.0.0.1', '-p', String(this.port)] }, periodSeconds: 10 },
-              livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('postgresql') }, initialDelaySeconds: 30, periodSeconds: 20 },
-              volumeMounts: [
-                { name: 'data', mountPath: '/var/lib/postgresql/data' },
-                { name: 'config', mountPath: POSTGRES_CONFIG_DIR, readOnly: true },
-                { name: 'dshm', mountPath: '/dev/shm' },
-                { name: 'run', mountPath: '/var/run/postgresql' },
-                { name: 'tmp', mountPath: '/tmp' },
-                ...(hugePages ? [{ name: 'hugepages', mountPath: '/hugepages' }] : []),
-              ],
-            }],
-            volumes: [
-              { name: 'config', configMap: { name: this.configMap.name } },
-              // Parallel queries' dynamic shared memory lives here; it is charged to the pod, and the budget counts it.
-              { name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: quantity(this.devShm) } },
-              { name: 'run', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } },
-              { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } },
-              ...(hugePages ? [{ name: 'hugepages', emptyDir: { medium: 'HugePages-2Mi' } }] : []),
             ],
-          },
-        },
+            ports: [{ name: 'postgresql', containerPort: this.port, protocol: 'TCP' }],
+            resources: {
+              requests: {
+                memory: quantity(props.limit),
+                cpu: quantity(workload.cpu ?? Cpu.cores(props.cpus)),
+                ...(hugePages ? { 'hugepages-2Mi': quantity(hugePages) } : {}),
+              },
+              limits: { memory: quantity(props.limit), ...(hugePages ? { 'hugepages-2Mi': quantity(hugePages) } : {}) },
+            },
+            securityContext: hardenedContainer(uid),
+            readinessProbe: { exec: { command: ['pg_isready', '-h', '127.0.0.1', '-p', String(this.port)] }, periodSeconds: 10 },
+            livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromString('postgresql') }, initialDelaySeconds: 30, periodSeconds: 20 },
+            volumeMounts: [
+              { name: 'data', mountPath: '/var/lib/postgresql/data' },
+              { name: 'config', mountPath: POSTGRES_CONFIG_DIR, readOnly: true },
+              { name: 'dshm', mountPath: '/dev/shm' },
+              { name: 'run', mountPath: '/var/run/postgresql' },
+              { name: 'tmp', mountPath: '/tmp' },
+              ...(hugePages ? [{ name: 'hugepages', mountPath: '/hugepages' }] : []),
+            ],
+          }],
+          volumes: [
+            { name: 'config', configMap: { name: this.configMap.name } },
+            // Parallel queries' dynamic shared memory lives here; it is charged to the pod, and the budget counts it.
+            { name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: quantity(this.devShm) } },
+            { name: 'run', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } },
+            { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } },
+            ...(hugePages ? [{ name: 'hugepages', emptyDir: { medium: 'HugePages-2Mi' } }] : []),
+          ],
+        }),
         volumeClaimTemplates: [{
           metadata: { name: 'data', labels },
           spec: {

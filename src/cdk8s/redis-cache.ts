@@ -1,6 +1,7 @@
-import { Chart, Names } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { checkPinnedImage, hardenedContainer, hardenedPodTemplate, quantity, workloadLabels, workloadService } from './workload-parts';
 import { redisAlertRules, redisDashboardSection, RedisSignalOptions } from '../observability/redis';
 import type { AlertRule, MemorySignals, PanelSection } from '../observability/types';
 import { InputError } from '../sizing/errors';
@@ -144,10 +145,10 @@ export class RedisCache extends Construct implements MemorySignals {
     super(scope, id);
     const settings = redisSettings(props);
     const image = props.image ?? DEFAULT_REDIS_IMAGE;
-    checkPinnedImage('image', image);
+    checkPinnedImage('image', image, DEFAULT_REDIS_IMAGE);
     const exporter = props.exporter === false ? undefined : props.exporter ?? {};
     const exporterImage = exporter ? exporter.image ?? DEFAULT_REDIS_EXPORTER_IMAGE : undefined;
-    if (exporterImage) checkPinnedImage('exporter.image', exporterImage);
+    if (exporterImage) checkPinnedImage('exporter.image', exporterImage, DEFAULT_REDIS_IMAGE);
     const exporterMemory = exporter?.memory ?? Memory.mebibytes(64);
     const uid = props.runAsUser ?? 10001;
     if (!Number.isInteger(uid) || uid < 1 || uid > 2 ** 31 - 1) {
@@ -161,9 +162,7 @@ export class RedisCache extends Construct implements MemorySignals {
     this.redisConf = toRedisConf(settings);
     this.hasExporter = exporter !== undefined;
     const namespace = props.namespace;
-    const instance = Names.toLabelValue(this);
-    const labels = { 'app.kubernetes.io/name': 'redis', 'app.kubernetes.io/instance': instance, 'app.kubernetes.io/managed-by': 'memguard' };
-    const selector = { 'app.kubernetes.io/name': 'redis', 'app.kubernetes.io/instance': instance };
+    const { selector, labels } = workloadLabels(this, 'redis');
 
     this.configMap = new k8s.KubeConfigMap(this, 'Config', {
       metadata: { namespace, labels },
@@ -174,25 +173,10 @@ export class RedisCache extends Construct implements MemorySignals {
       name: 'REDIS_PASSWORD',
       valueFrom: { secretKeyRef: { name: props.password.secretName, key: props.password.key ?? 'password' } },
     }] : [];
-    const hardened: k8s.SecurityContext = {
-      allowPrivilegeEscalation: false,
-      privileged: false,
-      readOnlyRootFilesystem: true,
-      runAsNonRoot: true,
-      runAsUser: uid,
-      runAsGroup: uid,
-      capabilities: { drop: ['ALL'] },
-      seccompProfile: { type: 'RuntimeDefault' },
-    };
+    const hardened = hardenedContainer(uid);
     const redisResources: k8s.ResourceRequirements = {
-      requests: {
-        memory: k8s.Quantity.fromString(settings.request.toString()),
-        cpu: k8s.Quantity.fromString((props.cpu ?? Cpu.millis(100)).toString()),
-      },
-      limits: {
-        memory: k8s.Quantity.fromString(settings.limit.toString()),
-        ...(props.cpuLimit ? { cpu: k8s.Quantity.fromString(props.cpuLimit.toString()) } : {}),
-      },
+      requests: { memory: quantity(settings.request), cpu: quantity(props.cpu ?? Cpu.millis(100)) },
+      limits: { memory: quantity(settings.limit), ...(props.cpuLimit ? { cpu: quantity(props.cpuLimit) } : {}) },
     };
     const redis: k8s.Container = {
       name: 'redis',
@@ -223,8 +207,8 @@ export class RedisCache extends Construct implements MemorySignals {
         env: [{ name: 'REDIS_ADDR', value: `redis://127.0.0.1:${REDIS_PORT}` }, ...passwordEnv],
         ports: [{ name: 'metrics', containerPort: REDIS_EXPORTER_PORT, protocol: 'TCP' }],
         resources: {
-          requests: { memory: k8s.Quantity.fromString(exporterMemory.toString()), cpu: k8s.Quantity.fromString(exporterCpu.toString()) },
-          limits: { memory: k8s.Quantity.fromString(exporterMemory.toString()) },
+          requests: { memory: quantity(exporterMemory), cpu: quantity(exporterCpu) },
+          limits: { memory: quantity(exporterMemory) },
         },
         securityContext: hardened,
         readinessProbe: { httpGet: { path: '/health', port: k8s.IntOrString.fromString('metrics') }, periodSeconds: 10 },
@@ -239,38 +223,22 @@ export class RedisCache extends Construct implements MemorySignals {
         selector: { matchLabels: selector },
         // One pod at a time: two caches side by side would each take a full memory limit on the node.
         strategy: { type: 'Recreate' },
-        template: {
-          metadata: { labels },
-          spec: {
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: uid,
-              runAsGroup: uid,
-              fsGroup: uid,
-              seccompProfile: { type: 'RuntimeDefault' },
-            },
-            containers,
-            volumes: [
-              { name: 'config', configMap: { name: this.configMap.name } },
-              // Nothing is written here while persistence is off; the size limit guards against a `CONFIG SET save`.
-              { name: 'data', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
-            ],
-          },
-        },
+        template: hardenedPodTemplate(labels, uid, {
+          containers,
+          volumes: [
+            { name: 'config', configMap: { name: this.configMap.name } },
+            // Nothing is written here while persistence is off; the size limit guards against a `CONFIG SET save`.
+            { name: 'data', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } },
+          ],
+        }),
       },
     });
 
-    this.service = new k8s.KubeService(this, 'Service', {
-      metadata: { namespace, labels },
-      spec: {
-        selector,
-        ports: [
-          { name: 'redis', port: REDIS_PORT, targetPort: k8s.IntOrString.fromString('redis'), protocol: 'TCP' },
-          ...(exporter ? [{ name: 'metrics', port: REDIS_EXPORTER_PORT, targetPort: k8s.IntOrString.fromString('metrics'), protocol: 'TCP' }] : []),
-        ],
-      },
+    this.service = workloadService(this, {
+      namespace,
+      selector,
+      labels,
+      ports: [{ name: 'redis', port: REDIS_PORT }, ...(exporter ? [{ name: 'metrics', port: REDIS_EXPORTER_PORT }] : [])],
     });
     this.serviceName = this.service.name;
     this.signalName = `redis ${this.serviceName}`;
@@ -285,14 +253,5 @@ export class RedisCache extends Construct implements MemorySignals {
   /** Dashboard panels over the same expressions as the alerts. */
   public dashboardSection(): PanelSection {
     return this.hasExporter ? redisDashboardSection(this.signalName, this.signalOptions) : { title: this.signalName, panels: [] };
-  }
-}
-
-/** Rejects floating tags: an image must carry a digest or a tag that is not `latest`. */
-function checkPinnedImage(field: string, image: string): void {
-  const lastSegment = image.slice(image.lastIndexOf('/') + 1);
-  const tag = lastSegment.includes(':') ? lastSegment.slice(lastSegment.indexOf(':') + 1) : undefined;
-  if (!image.includes('@sha256:') && (tag === undefined || tag === '' || tag === 'latest')) {
-    throw new InputError({ field, value: image, accepted: 'an image pinned to a version tag or a digest, such as redis:7.2.7-alpine', reason: 'a floating tag changes under you' });
   }
 }

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { DEFAULT_SWAP_SIZE } from './node-swap';
+import { checkPinnedImage, hardenedContainer } from './workload-parts';
 import { checkOneOf, InputError } from '../sizing/errors';
 import { Memory } from '../sizing/quantity';
 import { checkSwapFile, checkSwappiness, checkSwapSize, DEFAULT_SWAP_FILE, DEFAULT_SWAPPINESS } from '../sizing/swap';
@@ -119,8 +120,10 @@ export class SwapDaemonSet extends Construct {
     if (!/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(nodeLabel) || nodeLabel.length > 316) {
       throw new InputError({ field: 'nodeLabel', value: nodeLabel, accepted: 'a Kubernetes label key such as memguard.io/swap' });
     }
-    const initImage = checkPinned('initImage', props.initImage ?? DEFAULT_SWAP_INIT_IMAGE);
-    const pauseImage = checkPinned('pauseImage', props.pauseImage ?? DEFAULT_PAUSE_IMAGE);
+    const initImage = props.initImage ?? DEFAULT_SWAP_INIT_IMAGE;
+    checkPinnedImage('initImage', initImage);
+    const pauseImage = props.pauseImage ?? DEFAULT_PAUSE_IMAGE;
+    checkPinnedImage('pauseImage', pauseImage);
     const namespaceName = props.namespace ?? DEFAULT_SWAP_NAMESPACE;
     if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespaceName)) {
       throw new InputError({ field: 'namespace', value: namespaceName, accepted: 'a DNS label such as memguard-swap' });
@@ -219,16 +222,7 @@ export class SwapDaemonSet extends Construct {
                 requests: { cpu: k8s.Quantity.fromString('5m'), memory: k8s.Quantity.fromString('8Mi') },
                 limits: { cpu: k8s.Quantity.fromString('5m'), memory: k8s.Quantity.fromString('8Mi') },
               },
-              securityContext: {
-                privileged: false,
-                allowPrivilegeEscalation: false,
-                runAsNonRoot: true,
-                runAsUser: 65535,
-                runAsGroup: 65535,
-                readOnlyRootFilesystem: true,
-                capabilities: { drop: ['ALL'] },
-                seccompProfile: { type: 'RuntimeDefault' },
-              },
+              securityContext: hardenedContainer(65535),
             }],
             volumes: [{ name: 'script', configMap: { name: this.configMap.name, defaultMode: 0o444 } }],
           },
@@ -238,13 +232,4 @@ export class SwapDaemonSet extends Construct {
     // The namespace first, so that `kubectl apply -f` of the synthesized file works in one go.
     for (const child of [this.priorityQuota, this.configMap, this.daemonSet]) child.node.addDependency(this.namespace);
   }
-}
-
-function checkPinned(field: string, image: string): string {
-  const last = image.slice(image.lastIndexOf('/') + 1);
-  const tag = last.includes(':') ? last.slice(last.indexOf(':') + 1) : '';
-  if (!image.includes('@sha256:') && (tag === '' || tag === 'latest')) {
-    throw new InputError({ field, value: image, accepted: 'an image pinned to a version tag or a digest', reason: 'a floating tag changes under you' });
-  }
-  return image;
 }

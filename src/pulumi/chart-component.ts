@@ -1,6 +1,7 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { App, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
 
 /** A Kubernetes object as cdk8s synthesizes it. */
 export interface KubernetesObject {
@@ -82,16 +83,23 @@ export function registerObjects(
 /**
  * The shell every memguard Pulumi component shares: it builds the same cdk8s construct the cdk8s front end uses, in
  * memory, and registers each resulting Kubernetes object as a child resource. No logic lives here.
+ *
+ * @typeParam T the cdk8s construct the component is a shell over
  */
-export abstract class ChartComponent extends pulumi.ComponentResource {
+export abstract class ChartComponent<T extends Construct> extends pulumi.ComponentResource {
+  /** The construct the resources were built from: its signals and computed values. */
+  public readonly construct: T;
   /** The Kubernetes objects, exactly as `cdk8s synth` writes them for the same props. */
   public readonly manifests: readonly KubernetesObject[];
   /** One Pulumi resource per Kubernetes object, in registration order. */
   public readonly kubernetesResources: readonly pulumi.CustomResource[];
 
-  protected constructor(type: string, name: string, build: (chart: Chart) => void, opts?: pulumi.ComponentResourceOptions) {
+  /** @param build creates the construct on the component's in-memory chart and returns it */
+  protected constructor(type: string, name: string, build: (chart: Chart) => T, opts?: pulumi.ComponentResourceOptions) {
     super(type, name, {}, opts);
-    this.manifests = synthesizeChart(name, build);
+    let construct: T | undefined;
+    this.manifests = synthesizeChart(name, (chart) => { construct = build(chart); });
+    this.construct = construct!;
     this.kubernetesResources = registerObjects(this, this.manifests);
     this.registerOutputs({
       objectNames: this.manifests.map((o) => `${o.kind}/${pulumiResourceName(o)}`),

@@ -11,13 +11,12 @@ import { RuleGroup } from '../observability/types';
 export type MemoryAlertsArgs = cdk8s.MemoryAlertsProps;
 
 /** memguard's memory alerts as a PrometheusRule (and optional AlertmanagerConfig): a shell over the cdk8s `MemoryAlerts`. */
-export class MemoryAlerts extends ChartComponent {
+export class MemoryAlerts extends ChartComponent<cdk8s.MemoryAlerts> {
   /** The rule groups, exactly as emitted. */
   public readonly ruleGroups: readonly RuleGroup[];
 
   constructor(name: string, args: MemoryAlertsArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-    let construct: cdk8s.MemoryAlerts | undefined;
-    super('memguard:index:MemoryAlerts', name, (chart) => { construct = new cdk8s.MemoryAlerts(chart, 'Resource', args); }, opts);
-    this.ruleGroups = construct!.ruleGroups();
+    super('memguard:index:MemoryAlerts', name, (chart) => new cdk8s.MemoryAlerts(chart, 'Resource', args), opts);
+    this.ruleGroups = this.construct.ruleGroups();
   }
 }

@@ -9,13 +9,13 @@ import * as cdk8s from '../cdk8s/memory-dashboard';
 export type MemoryDashboardArgs = cdk8s.MemoryDashboardProps;
 
 /** The memguard memory dashboard as a sidecar ConfigMap and/or GrafanaDashboard: a shell over the cdk8s `MemoryDashboard`. */
-export class MemoryDashboard extends ChartComponent {
-  /** The dashboard uid. */
-  public readonly uid: string;
-
+export class MemoryDashboard extends ChartComponent<cdk8s.MemoryDashboard> {
   constructor(name: string, args: MemoryDashboardArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-    let construct: cdk8s.MemoryDashboard | undefined;
-    super('memguard:index:MemoryDashboard', name, (chart) => { construct = new cdk8s.MemoryDashboard(chart, 'Resource', args); }, opts);
-    this.uid = construct!.uid;
+    super('memguard:index:MemoryDashboard', name, (chart) => new cdk8s.MemoryDashboard(chart, 'Resource', args), opts);
+  }
+
+  /** The dashboard uid. */
+  public get uid(): string {
+    return this.construct.uid;
   }
 }

@@ -9,16 +9,12 @@ import * as cdk8s from '../cdk8s/memory-guard';
  */
 export type MemoryGuardArgs = cdk8s.MemoryGuardProps;
 
-/** `MemoryGuard` as a Pulumi component: a namespace guarded end to end, every object its own Kubernetes resource. */
-export class MemoryGuard extends ChartComponent {
-  /** The construct the resources were built from: its workloads, signals and computed values. */
-  public readonly construct!: cdk8s.MemoryGuard;
-
+/**
+ * `MemoryGuard` as a Pulumi component: a namespace guarded end to end, every object its own Kubernetes resource. Its
+ * `construct` holds the workloads, signals and computed values.
+ */
+export class MemoryGuard extends ChartComponent<cdk8s.MemoryGuard> {
   constructor(name: string, args: MemoryGuardArgs, opts?: pulumi.ComponentResourceOptions) {
-    let construct: cdk8s.MemoryGuard | undefined;
-    super('memguard:index:MemoryGuard', name, (chart) => {
-      construct = new cdk8s.MemoryGuard(chart, 'Resource', args);
-    }, opts);
-    this.construct = construct!;
+    super('memguard:index:MemoryGuard', name, (chart) => new cdk8s.MemoryGuard(chart, 'Resource', args), opts);
   }
 }

@@ -6,7 +6,7 @@ import * as cdk8s from '../cdk8s/namespace-guardrails';
 export type NamespaceGuardrailsArgs = cdk8s.NamespaceGuardrailsProps;
 
 /** `NamespaceGuardrails` as a Pulumi component: a LimitRange and a ResourceQuota for memory. */
-export class NamespaceGuardrails extends ChartComponent {
+export class NamespaceGuardrails extends ChartComponent<cdk8s.NamespaceGuardrails> {
   constructor(name: string, args: NamespaceGuardrailsArgs, opts?: pulumi.ComponentResourceOptions) {
     super('memguard:index:NamespaceGuardrails', name, (chart) => new cdk8s.NamespaceGuardrails(chart, 'Resource', args), opts);
   }

@@ -6,16 +6,18 @@ import * as cdk8s from '../cdk8s/node-swap';
 export type NodeSwapArgs = cdk8s.NodeSwapProps;
 
 /** The kubelet swap fragment and node-bootstrap script, as a Pulumi ConfigMap (a shell over the cdk8s `NodeSwap`). */
-export class NodeSwap extends ChartComponent {
-  /** The KubeletConfiguration fragment as YAML. */
-  public readonly kubeletConfigYaml: string;
-  /** The node-bootstrap shell script. */
-  public readonly bootstrapScript: string;
-
+export class NodeSwap extends ChartComponent<cdk8s.NodeSwap> {
   constructor(name: string, args: NodeSwapArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-    let construct: cdk8s.NodeSwap | undefined;
-    super('memguard:index:NodeSwap', name, (chart) => { construct = new cdk8s.NodeSwap(chart, 'Resource', args); }, opts);
-    this.kubeletConfigYaml = construct!.kubeletConfigYaml;
-    this.bootstrapScript = construct!.bootstrapScript;
+    super('memguard:index:NodeSwap', name, (chart) => new cdk8s.NodeSwap(chart, 'Resource', args), opts);
+  }
+
+  /** The KubeletConfiguration fragment as YAML. */
+  public get kubeletConfigYaml(): string {
+    return this.construct.kubeletConfigYaml;
+  }
+
+  /** The node-bootstrap shell script. */
+  public get bootstrapScript(): string {
+    return this.construct.bootstrapScript;
   }
 }

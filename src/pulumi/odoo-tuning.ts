@@ -6,18 +6,18 @@ import * as cdk8s from '../cdk8s/odoo-tuning';
 export type OdooTuningArgs = cdk8s.OdooTuningProps;
 
 /** Odoo's odoo.conf (and optionally its Deployment) sized for a container limit, as Pulumi resources. */
-export class OdooTuning extends ChartComponent {
-  /** Odoo's worst-case PostgreSQL client connections. */
-  public readonly worstCaseConnections: number;
-  /** The `odoo.conf` text the ConfigMap holds. */
-  public readonly odooConf: string;
-
+export class OdooTuning extends ChartComponent<cdk8s.OdooTuning> {
   constructor(name: string, args: OdooTuningArgs, opts?: pulumi.ComponentResourceOptions) {
-    let construct: cdk8s.OdooTuning | undefined;
-    super('memguard:index:OdooTuning', name, (chart) => {
-      construct = new cdk8s.OdooTuning(chart, 'Resource', args);
-    }, opts);
-    this.worstCaseConnections = construct!.worstCaseConnections;
-    this.odooConf = construct!.odooConf;
+    super('memguard:index:OdooTuning', name, (chart) => new cdk8s.OdooTuning(chart, 'Resource', args), opts);
+  }
+
+  /** Odoo's worst-case PostgreSQL client connections. */
+  public get worstCaseConnections(): number {
+    return this.construct.worstCaseConnections;
+  }
+
+  /** The `odoo.conf` text the ConfigMap holds. */
+  public get odooConf(): string {
+    return this.construct.odooConf;
   }
 }

@@ -6,18 +6,18 @@ import * as cdk8s from '../cdk8s/pgbouncer-config';
 export type PgBouncerConfigArgs = cdk8s.PgBouncerConfigProps;
 
 /** PgBouncer for Odoo (ConfigMap, Deployment, Service) sized to fit max_connections, as Pulumi resources. */
-export class PgBouncerConfig extends ChartComponent {
-  /** The `pgbouncer.ini` text the ConfigMap holds. */
-  public readonly pgbouncerIni: string;
-  /** The most server connections PgBouncer opens. */
-  public readonly serverConnections: number;
-
+export class PgBouncerConfig extends ChartComponent<cdk8s.PgBouncerConfig> {
   constructor(name: string, args: PgBouncerConfigArgs, opts?: pulumi.ComponentResourceOptions) {
-    let construct: cdk8s.PgBouncerConfig | undefined;
-    super('memguard:index:PgBouncerConfig', name, (chart) => {
-      construct = new cdk8s.PgBouncerConfig(chart, 'Resource', args);
-    }, opts);
-    this.pgbouncerIni = construct!.pgbouncerIni;
-    this.serverConnections = construct!.settings.serverConnections;
+    super('memguard:index:PgBouncerConfig', name, (chart) => new cdk8s.PgBouncerConfig(chart, 'Resource', args), opts);
+  }
+
+  /** The `pgbouncer.ini` text the ConfigMap holds. */
+  public get pgbouncerIni(): string {
+    return this.construct.pgbouncerIni;
+  }
+
+  /** The most server connections PgBouncer opens. */
+  public get serverConnections(): number {
+    return this.construct.settings.serverConnections;
   }
 }

@@ -6,18 +6,18 @@ import * as cdk8s from '../cdk8s/postgres-tuning';
 export type PostgresTuningArgs = cdk8s.PostgresTuningProps;
 
 /** PostgreSQL configuration (and optionally its StatefulSet) sized for a container limit, as Pulumi resources. */
-export class PostgresTuning extends ChartComponent {
-  /** `max_connections`, for PgBouncer. */
-  public readonly maxConnections: number;
-  /** The `postgresql.conf` text the ConfigMap holds. */
-  public readonly postgresqlConf: string;
-
+export class PostgresTuning extends ChartComponent<cdk8s.PostgresTuning> {
   constructor(name: string, args: PostgresTuningArgs, opts?: pulumi.ComponentResourceOptions) {
-    let construct: cdk8s.PostgresTuning | undefined;
-    super('memguard:index:PostgresTuning', name, (chart) => {
-      construct = new cdk8s.PostgresTuning(chart, 'Resource', args);
-    }, opts);
-    this.maxConnections = construct!.maxConnections;
-    this.postgresqlConf = construct!.postgresqlConf;
+    super('memguard:index:PostgresTuning', name, (chart) => new cdk8s.PostgresTuning(chart, 'Resource', args), opts);
+  }
+
+  /** `max_connections`, for PgBouncer. */
+  public get maxConnections(): number {
+    return this.construct.maxConnections;
+  }
+
+  /** The `postgresql.conf` text the ConfigMap holds. */
+  public get postgresqlConf(): string {
+    return this.construct.postgresqlConf;
   }
 }

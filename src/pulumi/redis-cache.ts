@@ -6,15 +6,13 @@ import * as cdk8s from '../cdk8s/redis-cache';
 export type RedisCacheArgs = cdk8s.RedisCacheProps;
 
 /** A redis LRU cache sized from its memory limit, as Pulumi resources (a shell over the cdk8s `RedisCache`). */
-export class RedisCache extends ChartComponent {
-  /** The `redis.conf` text the ConfigMap holds. */
-  public readonly redisConf: string;
-
+export class RedisCache extends ChartComponent<cdk8s.RedisCache> {
   constructor(name: string, args: RedisCacheArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-    let redisConf = '';
-    super('memguard:index:RedisCache', name, (chart) => {
-      redisConf = new cdk8s.RedisCache(chart, 'Resource', args).redisConf;
-    }, opts);
-    this.redisConf = redisConf;
+    super('memguard:index:RedisCache', name, (chart) => new cdk8s.RedisCache(chart, 'Resource', args), opts);
+  }
+
+  /** The `redis.conf` text the ConfigMap holds. */
+  public get redisConf(): string {
+    return this.construct.redisConf;
   }
 }

@@ -1,4 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
+import { Chart, Testing } from 'cdk8s';
 
 /** One resource the Pulumi engine was asked to register, with the inputs it received. */
 export interface RecordedResource {
@@ -66,4 +67,21 @@ export function asJson(value: unknown): unknown {
 /** Key cdk8s objects the same way as `PulumiMocks.kubernetesObjects()`. */
 export function keyByIdentity(objects: readonly any[]): Map<string, unknown> {
   return new Map(objects.map((o) => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, asJson(o)] as const));
+}
+
+/** What `cdk8s synth` writes for `build`, with the chart named like the Pulumi component (whose name prefixes every object). */
+export function cdk8sSynth(name: string, build: (chart: Chart) => void): any[] {
+  const chart = new Chart(Testing.app(), name);
+  build(chart);
+  return Testing.synth(chart);
+}
+
+/**
+ * Expects the Kubernetes resources registered since the last `reset()` to be exactly the objects cdk8s synthesizes for
+ * `build` on a chart named `name`, input for input; returns that synth for further checks.
+ */
+export function expectRegisteredLikeCdk8s(mocks: PulumiMocks, name: string, build: (chart: Chart) => void): any[] {
+  const expected = cdk8sSynth(name, build);
+  expect(mocks.kubernetesObjects()).toEqual(keyByIdentity(expected));
+  return expected;
 }

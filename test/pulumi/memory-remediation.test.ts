@@ -1,17 +1,15 @@
 import type { MemoryRemediationProps } from '../../src/cdk8s/memory-remediation';
 import { expectValidManifests } from '../helpers/manifests';
-import { asJson, installPulumiMocks, keyByIdentity, PulumiMocks, settle } from '../helpers/pulumi';
+import { asJson, expectRegisteredLikeCdk8s, installPulumiMocks, PulumiMocks, settle } from '../helpers/pulumi';
 
 let mocks: PulumiMocks;
 let pulumiModule: typeof import('../../src/pulumi/memory-remediation');
 let cdk8sModule: typeof import('../../src/cdk8s/memory-remediation');
-let synthesizeChart: typeof import('../../src/pulumi/chart-component').synthesizeChart;
 
 beforeAll(async () => {
   mocks = await installPulumiMocks();
   pulumiModule = await import('../../src/pulumi/memory-remediation');
   cdk8sModule = await import('../../src/cdk8s/memory-remediation');
-  synthesizeChart = (await import('../../src/pulumi/chart-component')).synthesizeChart;
 });
 
 beforeEach(() => mocks.reset());
@@ -25,10 +23,9 @@ describe('MemoryRemediation (Pulumi)', () => {
     };
     const component = new pulumiModule.MemoryRemediation('remediation', props);
     await settle();
-    const expected = synthesizeChart('remediation', (chart) => new cdk8sModule.MemoryRemediation(chart, 'Resource', props));
+    const expected = expectRegisteredLikeCdk8s(mocks, 'remediation', (chart) => new cdk8sModule.MemoryRemediation(chart, 'Resource', props));
     expectValidManifests(expected);
     expect(asJson(component.manifests)).toEqual(asJson(expected));
-    expect(mocks.kubernetesObjects()).toEqual(keyByIdentity(expected));
     expect(mocks.resources.filter((r) => r.type.startsWith('kubernetes:')).map((r) => r.type).sort()).toEqual([
       'kubernetes:batch/v1:CronJob',
       'kubernetes:core/v1:ConfigMap',

@@ -1,8 +1,7 @@
-import { Chart, Testing } from 'cdk8s';
 import * as cdk8s from '../../src/cdk8s';
 import { Memory } from '../../src/sizing/quantity';
 import { expectValidManifests } from '../helpers/manifests';
-import { asJson, installPulumiMocks, keyByIdentity, PulumiMocks, settle } from '../helpers/pulumi';
+import { asJson, expectRegisteredLikeCdk8s, installPulumiMocks, PulumiMocks, settle } from '../helpers/pulumi';
 
 let mocks: PulumiMocks;
 let memguard: typeof import('../../src/pulumi');
@@ -13,18 +12,12 @@ beforeAll(async () => {
 });
 beforeEach(() => mocks.reset());
 
-function cdk8sSynth(name: string, build: (chart: Chart) => void): any[] {
-  const chart = new Chart(Testing.app(), name);
-  build(chart);
-  return Testing.synth(chart);
-}
-
 describe('Pulumi RedisCache', () => {
   test('GIVEN the same props WHEN registered under mocks THEN the ConfigMap, Deployment and Service inputs equal the cdk8s synth', async () => {
     const props = { limit: Memory.parse('1Gi'), namespace: 'shop', password: { secretName: 'redis-auth' } };
     const component = new memguard.RedisCache('cache', props);
     await settle();
-    const expected = cdk8sSynth('cache', (chart) => new cdk8s.RedisCache(chart, 'Resource', props));
+    const expected = expectRegisteredLikeCdk8s(mocks, 'cache', (chart) => new cdk8s.RedisCache(chart, 'Resource', props));
     expectValidManifests(expected);
     expect(mocks.resources.map((r) => r.type).sort()).toEqual([
       'kubernetes:apps/v1:Deployment',
@@ -32,7 +25,6 @@ describe('Pulumi RedisCache', () => {
       'kubernetes:core/v1:Service',
       'memguard:index:RedisCache',
     ]);
-    expect(mocks.kubernetesObjects()).toEqual(keyByIdentity(expected));
     expect(asJson(component.manifests)).toEqual(expected);
     expect(component.redisConf).toContain('maxmemory 768mb\n');
   });
@@ -43,9 +35,8 @@ describe('Pulumi NodeSwap and SwapDaemonSet', () => {
     const props = { kubernetesVersion: '1.30' };
     const component = new memguard.NodeSwap('node-swap', props);
     await settle();
-    const expected = cdk8sSynth('node-swap', (chart) => new cdk8s.NodeSwap(chart, 'Resource', props));
+    const expected = expectRegisteredLikeCdk8s(mocks, 'node-swap', (chart) => new cdk8s.NodeSwap(chart, 'Resource', props));
     expectValidManifests(expected);
-    expect(mocks.kubernetesObjects()).toEqual(keyByIdentity(expected));
     expect(component.kubeletConfigYaml).toBe(expected[0].data['kubelet-config-swap.yaml']);
     expect(component.bootstrapScript).toBe(expected[0].data['swap-bootstrap.sh']);
   });
@@ -54,7 +45,7 @@ describe('Pulumi NodeSwap and SwapDaemonSet', () => {
     const props = { size: Memory.parse('1Gi') };
     new memguard.SwapDaemonSet('swap', props);
     await settle();
-    const expected = cdk8sSynth('swap', (chart) => new cdk8s.SwapDaemonSet(chart, 'Resource', props));
+    const expected = expectRegisteredLikeCdk8s(mocks, 'swap', (chart) => new cdk8s.SwapDaemonSet(chart, 'Resource', props));
     expectValidManifests(expected);
     expect(mocks.resources.map((r) => r.type).sort()).toEqual([
       'kubernetes:apps/v1:DaemonSet',
@@ -63,6 +54,5 @@ describe('Pulumi NodeSwap and SwapDaemonSet', () => {
       'kubernetes:core/v1:ResourceQuota',
       'memguard:index:SwapDaemonSet',
     ]);
-    expect(mocks.kubernetesObjects()).toEqual(keyByIdentity(expected));
   });
 });

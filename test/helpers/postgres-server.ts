@@ -6,9 +6,9 @@
  */
 import { execFile } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { freePort } from './ports';
 
 /** The Debian package that provides the server binaries, named in every "missing binary" message. */
 export const POSTGRES_DEBIAN_PACKAGE = 'postgresql';
@@ -210,20 +210,6 @@ export async function postgresShow(dataDir: string, configFile: string, paramete
     throw new Error(`postgres -C ${parameter} rejected ${configFile} (exit ${result.code}):\n${result.stderr.trim()}`);
   }
   return result.stdout.trim();
-}
-
-/** A TCP port on 127.0.0.1 that the OS reports free right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**

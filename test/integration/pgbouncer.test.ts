@@ -10,9 +10,9 @@ import { toPostgresqlConf } from '../../src/sizing/postgres';
 import { Memory } from '../../src/sizing/quantity';
 import { sizeStack } from '../../src/sizing/stack';
 import { findBinary } from '../helpers/binaries';
-import { isListening, waitFor } from '../helpers/ports';
+import { freePort, isListening, waitFor } from '../helpers/ports';
 import {
-  freePort, makeServerTempDir, postgresBinary, postgresMajorVersion, PostgresServer, run, serverOsUser, startPostgres, writeServerFile,
+  makeServerTempDir, postgresBinary, postgresMajorVersion, PostgresServer, run, serverOsUser, startPostgres, writeServerFile,
 } from '../helpers/postgres-server';
 
 jest.setTimeout(60_000);

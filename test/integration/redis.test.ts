@@ -10,6 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Memory } from '../../src/sizing/quantity';
 import { redisSettings, toRedisConf } from '../../src/sizing/redis';
+import { freePort } from '../helpers/ports';
 
 type Reply = string | number | null | Reply[] | RedisError;
 class RedisError { constructor(public readonly message: string) {} }
@@ -92,17 +93,6 @@ function parseReply(buf: Buffer, start: number): { reply: Reply; end: number } |
     }
     default: throw new Error(`unexpected RESP type ${JSON.stringify(type)}`);
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function redisServerBinary(): string {

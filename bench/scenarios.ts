@@ -12,20 +12,21 @@ import * as kplus from 'cdk8s-plus-28';
 import { buildOdooStack } from '../examples/odoo-stack/app';
 import { odooStackProps } from '../examples/odoo-stack/props';
 import { MemoryGuard } from '../src/cdk8s/memory-guard';
-import { MemoryTunedDeployment } from '../src/cdk8s/memory-tuned-deployment';
+import { MemoryTunedContainerProps, MemoryTunedDeployment } from '../src/cdk8s/memory-tuned-deployment';
 import { Memory } from '../src/sizing/quantity';
 import { runtimeSettings } from '../src/sizing/runtime-settings';
 
 const LIMIT = Memory.parse('512Mi');
 
-/** The container every Deployment in the comparison runs: the same image, sizes, env and security context. */
+/** The container every tuned workload runs; the bare Deployments run the same image, sizes, env and security context. */
+const TUNED_CONTAINER: MemoryTunedContainerProps = { image: 'ghcr.io/example/app:1.0.0', runtime: 'node', memoryLimit: LIMIT, port: 8080, user: 10001 };
+
+/** The env memguard derives for TUNED_CONTAINER, set by hand on the bare Deployments. */
 const BARE_ENV = runtimeSettings('node', LIMIT).env;
 
 function tunedChart(chart: Chart, count: number): void {
   for (let i = 0; i < count; i++) {
-    new MemoryTunedDeployment(chart, `app-${i}`, {
-      containers: [{ image: 'ghcr.io/example/app:1.0.0', runtime: 'node', memoryLimit: LIMIT, port: 8080, user: 10001 }],
-    });
+    new MemoryTunedDeployment(chart, `app-${i}`, { containers: [TUNED_CONTAINER] });
   }
 }
 
@@ -62,13 +63,19 @@ function synthCdk8s(build: (chart: Chart, count: number) => void, count: number)
   return app.synthYaml().split('\n---\n').length;
 }
 
-async function pulumiRegistration(kind: 'tuned' | 'bare', count: number): Promise<number> {
+/** Puts the Pulumi runtime in mock mode; the returned function tells how many resources have been registered so far. */
+async function countingPulumiMocks(): Promise<() => number> {
   const pulumi = await import('@pulumi/pulumi');
   let registered = 0;
   await pulumi.runtime.setMocks({
     newResource: (args) => { registered++; return { id: `${args.name}-id`, state: args.inputs }; },
     call: (args) => args.inputs,
   }, 'bench', 'bench', false);
+  return () => registered;
+}
+
+async function pulumiRegistration(kind: 'tuned' | 'bare', count: number): Promise<number> {
+  const registered = await countingPulumiMocks();
   const memguard = await import('../src/pulumi');
   const k8s = await import('@pulumi/kubernetes');
   const manifests = kind === 'bare'
@@ -77,17 +84,14 @@ async function pulumiRegistration(kind: 'tuned' | 'bare', count: number): Promis
   const start = performance.now();
   for (let i = 0; i < count; i++) {
     if (kind === 'tuned') {
-      new memguard.MemoryTunedDeployment(`app-${i}`, {
-        namespace: 'bench',
-        containers: [{ image: 'ghcr.io/example/app:1.0.0', runtime: 'node', memoryLimit: LIMIT, port: 8080, user: 10001 }],
-      });
+      new memguard.MemoryTunedDeployment(`app-${i}`, { namespace: 'bench', containers: [TUNED_CONTAINER] });
     } else {
       new k8s.apps.v1.Deployment(`app-${i}`, manifests[i]);
     }
   }
-  await waitForRegistrations(() => registered, count);
+  await waitForRegistrations(registered, count);
   (globalThis as any).__benchStart = start;
-  return registered;
+  return registered();
 }
 
 /** Waits until at least `minimum` resources reached the mock engine and no more arrive. */
@@ -107,9 +111,7 @@ function guardedNamespaces(app: App, count: number): void {
     const chart = new Chart(app, `team-${n}`, { namespace: `team-${n}` });
     const guard = new MemoryGuard(chart, 'guard', { memoryBudget: Memory.parse('16Gi') });
     for (let i = 0; i < GUARD_WORKLOADS_PER_NAMESPACE; i++) {
-      guard.addDeployment(`app-${i}`, {
-        containers: [{ image: 'ghcr.io/example/app:1.0.0', runtime: 'node', memoryLimit: LIMIT, port: 8080, user: 10001 }],
-      });
+      guard.addDeployment(`app-${i}`, { containers: [TUNED_CONTAINER] });
     }
   }
 }
@@ -135,17 +137,12 @@ export const SCENARIOS: Record<string, (count: number) => number | Promise<numbe
     return chart.toJson().length;
   },
   'pulumi-example': async () => {
-    const pulumi = await import('@pulumi/pulumi');
-    let registered = 0;
-    await pulumi.runtime.setMocks({
-      newResource: (args) => { registered++; return { id: `${args.name}-id`, state: args.inputs }; },
-      call: (args) => args.inputs,
-    }, 'bench', 'bench', false);
+    const registered = await countingPulumiMocks();
     const { MemoryGuard: PulumiMemoryGuard } = await import('../src/pulumi/memory-guard');
     (globalThis as any).__benchStart = performance.now();
     new PulumiMemoryGuard('odoo-stack', odooStackProps());
-    await waitForRegistrations(() => registered, 2);
-    return registered;
+    await waitForRegistrations(registered, 2);
+    return registered();
   },
   'cdk8s-tuned': (count) => synthCdk8s(tunedChart, count),
   'cdk8s-bare': (count) => synthCdk8s(bareChart, count),

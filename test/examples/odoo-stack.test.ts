@@ -1,7 +1,9 @@
+import * as pulumi from '@pulumi/pulumi';
 import { App, Chart, Testing } from 'cdk8s';
-import { buildOdooStack, summarize } from '../../examples/odoo-stack/app';
+import { buildConnectors, buildOdooStack, summarize } from '../../examples/odoo-stack/app';
+import { CONNECTORS_BUDGET, connectorsProps } from '../../examples/odoo-stack/connectors';
 import { BUDGET, NAMESPACE, odooStackProps } from '../../examples/odoo-stack/props';
-import { MemoryGuard } from '../../src/cdk8s/memory-guard';
+import { MemoryGuard, MemoryGuardProps } from '../../src/cdk8s/memory-guard';
 import { workloadMemoryShares } from '../../src/sizing/namespace-budget';
 import { Memory } from '../../src/sizing/quantity';
 import { expectRestrictedPodSecurity, expectValidManifests, workloadContainers } from '../helpers/manifests';
@@ -90,26 +92,63 @@ describe('the example Odoo stack (cdk8s)', () => {
   });
 });
 
-describe('the example Odoo stack (Pulumi, under mocks)', () => {
+describe('the connectors namespace of the example (cdk8s)', () => {
+  const objects = Testing.synth(buildConnectors(Testing.app()).chart);
+  const envOf = (deployment: any) => Object.fromEntries(deployment.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+  const deployment = (fragment: string) => objects.find((o) => o.kind === 'Deployment' && o.metadata.name.includes(fragment));
+
+  test('GIVEN the connectors WHEN synthesized THEN every object is valid, restricted, and every container is limited', () => {
+    expectValidManifests(objects);
+    expectRestrictedPodSecurity(objects);
+    for (const { container } of workloadContainers(objects) as any[]) expect(container.resources.limits.memory).toBeDefined();
+  });
+
+  test('GIVEN five runtimes WHEN synthesized THEN each gets the environment derived from its limit', () => {
+    expect(envOf(deployment('webhooks'))).toEqual({ NODE_OPTIONS: '--max-old-space-size=384' });
+    expect(envOf(deployment('ediimporter'))).toEqual({ MALLOC_ARENA_MAX: '2', PYTHONFAULTHANDLER: '1', PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' });
+    expect(envOf(deployment('searchsync'))).toEqual({ JAVA_TOOL_OPTIONS: '-XX:MaxRAMPercentage=75.0 -XX:+ExitOnOutOfMemoryError' });
+    expect(envOf(deployment('thumbnailer'))).toEqual({ GOMEMLIMIT: '230MiB' });
+    expect(envOf(deployment('invoicepdf'))).toEqual({ DOTNET_GCHeapHardLimitPercent: '0x4B' });
+  });
+
+  test('GIVEN a legacy CronJob without resources WHEN synthesized THEN the limits policy gave it the namespace default', () => {
+    const cronJob = objects.find((o) => o.kind === 'CronJob' && o.metadata.name === 'nightly-export');
+    expect(cronJob.spec.jobTemplate.spec.template.spec.containers[0].resources).toEqual({ limits: { memory: '448Mi' }, requests: { memory: '448Mi' } });
+    const limitRange = objects.find((o) => o.kind === 'LimitRange');
+    expect(limitRange.spec.limits[0].default.memory).toBe('448Mi');
+  });
+
+  test('GIVEN the 7Gi budget WHEN the peaks are added up THEN they fit, surge included', () => {
+    const total = Memory.sum(workloadMemoryShares(objects).map((s) => s.total));
+    expect(total.toString()).toBe('7104Mi');
+    expect(total.isGreaterThan(CONNECTORS_BUDGET)).toBe(false);
+    expect(objects.filter((o) => o.kind === 'PodDisruptionBudget')).toHaveLength(1);
+  });
+});
+
+describe('the example (Pulumi, under mocks)', () => {
   let mocks: PulumiMocks;
   beforeAll(async () => { mocks = await installPulumiMocks(); });
 
-  test('GIVEN the Pulumi program WHEN run under mocks THEN it registers one resource per object, equal to the cdk8s synth', async () => {
-    await jest.isolateModulesAsync(async () => { await import('../../examples/odoo-stack/pulumi/index'); });
+  test('GIVEN the Pulumi program WHEN run under mocks THEN it registers one resource per object, equal to the cdk8s synth, and the stack transformation fills the legacy CronJob', async () => {
+    // A real program runs inside its root stack: the stack transformation needs one.
+    await (pulumi.runtime as any).runInPulumiStack(async () => {
+      await jest.isolateModulesAsync(async () => { await import('../../examples/odoo-stack/pulumi/index'); });
+    });
     await settle();
-    // The cdk8s synth of the same props, built as the component builds it (its construct id is 'Resource').
-    const chart = new Chart(new App(), 'odoo-stack');
-    new MemoryGuard(chart, 'Resource', odooStackProps());
-    const expected = chart.toJson();
+    // The cdk8s synth of the same props, built as each component builds it (its construct id is 'Resource').
+    const synth = (name: string, props: MemoryGuardProps) => {
+      const chart = new Chart(new App(), name);
+      new MemoryGuard(chart, 'Resource', props);
+      return chart.toJson();
+    };
+    const expected = [...synth('odoo-stack', odooStackProps()), ...synth('odoo-connectors', connectorsProps())];
     expectValidManifests(expected);
-    expect(mocks.resources.filter((r) => r.type === 'memguard:index:MemoryGuard')).toHaveLength(1);
-    const crdTypes = mocks.resources.map((r) => r.type).filter((t) => /monitoring\.coreos\.com|autoscaling\.k8s\.io/.test(t)).sort();
-    expect(crdTypes).toEqual([
-      'kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler', 'kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler',
-      'kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler', 'kubernetes:autoscaling.k8s.io/v1:VerticalPodAutoscaler',
-      'kubernetes:monitoring.coreos.com/v1:PrometheusRule', 'kubernetes:monitoring.coreos.com/v1alpha1:AlertmanagerConfig',
-    ]);
-    expect(mocks.resources.filter((r) => r.type.startsWith('kubernetes:'))).toHaveLength(expected.length);
-    expect(mocks.kubernetesObjects()).toEqual(keyByIdentity(expected));
+    expect(mocks.resources.filter((r) => r.type === 'memguard:index:MemoryGuard').map((r) => r.name).sort()).toEqual(['odoo-connectors', 'odoo-stack']);
+    const registered = mocks.kubernetesObjects();
+    const cronJob = registered.get('CronJob/odoo-connectors/nightly-export')!;
+    expect(cronJob.spec.jobTemplate.spec.template.spec.containers[0].resources).toEqual({ limits: { memory: '448Mi' }, requests: { memory: '448Mi' } });
+    registered.delete('CronJob/odoo-connectors/nightly-export');
+    expect(registered).toEqual(keyByIdentity(expected));
   });
 });

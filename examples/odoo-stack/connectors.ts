@@ -38,8 +38,8 @@ export function connectorsProps(): MemoryGuardProps {
 
 /** A CronJob as teams write it by hand: no resources at all. The guard's limits policy gives it the namespace default. */
 export const LEGACY_EXPORT_CRONJOB = {
-  apiVersion: 'batch/v1',
-  kind: 'CronJob',
+  apiVersion: 'batch/v1' as const,
+  kind: 'CronJob' as const,
   metadata: { name: 'nightly-export', namespace: CONNECTORS_NAMESPACE },
   spec: {
     schedule: '0 2 * * *',

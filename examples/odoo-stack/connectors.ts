@@ -18,6 +18,8 @@ export function connectorsProps(): MemoryGuardProps {
     createNamespace: true,
     memoryBudget: CONNECTORS_BUDGET,
     dashboard: { title: 'Odoo connectors: memory' },
+    // The odoo namespace's guard already carries the cluster-wide node alerts; once is enough.
+    nodeAlerts: false,
     deployments: {
       // Shop webhooks into Odoo: NODE_OPTIONS=--max-old-space-size from the 512Mi limit.
       webhooks: {

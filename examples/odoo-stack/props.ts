@@ -21,6 +21,12 @@ const PGBOUNCER_SURGE = Memory.parse('64Mi');
 /** What is left for Odoo + PgBouncer + PostgreSQL once the cache, the remediation job and a rollout surge are set aside. */
 export const ODOO_STACK_MEMORY = BUDGET.minus(REDIS_LIMIT).minus(REDIS_EXPORTER).minus(REMEDIATION_JOB).minus(PGBOUNCER_SURGE);
 
+/**
+ * The CPU the stack requests: the 4-CPU quota less the cache (100m + 20m exporter), the remediation job (50m) and
+ * PgBouncer's surge pod (100m). Requests only: nothing has a CPU limit, so idle CPU is shared.
+ */
+export const ODOO_STACK_CPU_REQUEST = Cpu.millis(CPUS * 1000 - 100 - 20 - 50 - 100);
+
 /** The MemoryGuard props of the example. */
 export function odooStackProps(): MemoryGuardProps {
   return {
@@ -53,6 +59,7 @@ export function odooStackProps(): MemoryGuardProps {
       shop: {
         memory: ODOO_STACK_MEMORY,
         cpus: CPUS,
+        cpuRequest: ODOO_STACK_CPU_REQUEST,
         concurrentUsers: 50,
         secrets: {
           postgresPassword: { secretName: 'postgres-superuser', key: 'password' },

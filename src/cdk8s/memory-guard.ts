@@ -19,8 +19,8 @@ import {
   MemoryNearLimitAlertOptions, WorkloadIdentity, workloadDashboardSection, WorkloadKind, workloadMemoryNearLimitRule,
 } from '../observability/workload-signals';
 import { checkInteger, checkOneOf, checkRange, InputError } from '../sizing/errors';
-import { NamespaceGuardrailsOptions } from '../sizing/guardrails';
-import { applyMemoryLimitPolicy, MemoryLimitPolicyOptions, WORKLOAD_KINDS } from '../sizing/limit-policy';
+import { NamespaceGuardrailsOptions, ResolvedGuardrails } from '../sizing/guardrails';
+import { applyMemoryLimitPolicy, MemoryLimitPolicyOptions, podSpecOf, WORKLOAD_KINDS } from '../sizing/limit-policy';
 import { workloadMemoryShares } from '../sizing/namespace-budget';
 import { Cpu, Memory } from '../sizing/quantity';
 import { sizeStack, StackInput, StackSettings } from '../sizing/stack';
@@ -107,6 +107,13 @@ export interface OdooStackProps extends Omit<StackInput, 'ram'> {
   readonly postgresStorage?: Memory;
   /** Odoo's database user. @default 'odoo' */
   readonly odooDatabaseUser?: string;
+  /**
+   * The CPU the three request together (the namespace's `requests.cpu` quota counts requests). PgBouncer gets 100m and
+   * PostgreSQL and Odoo half of the rest each. `cpus` still sizes the configuration files (workers, parallel workers):
+   * neither has a CPU limit, so each can use idle CPU beyond its request.
+   * @default - `cpus`
+   */
+  readonly cpuRequest?: Cpu;
   /** @default - the guard's `autoscaling` */
   readonly autoscaling?: WorkloadAutoscaling;
 }
@@ -166,10 +173,19 @@ export interface MemoryGuardProps {
    */
   readonly limitPolicy?: MemoryLimitPolicyOptions | false;
   /**
-   * The per-workload memory-near-limit alert.
-   * @default - 85% for 5m, warning
+   * A per-workload memory-near-limit alert (`WorkloadMemoryNearLimit`), for a threshold that differs from the
+   * namespace's. Without it the guard's `ContainerMemoryNearLimit` (scoped to the namespace, with escalation) already
+   * covers every container, and a second rule on the same series would page twice.
+   * @default - none
    */
   readonly workloadAlert?: MemoryNearLimitAlertOptions;
+  /**
+   * Include the node alerts (NodeMemoryHigh, NodeOOMKillDetected, NodeSwapFillingUp, NodeMemoryPressure,
+   * NodeMemoryMajorPageFaults) in this guard's PrometheusRule. They are cluster-wide: when several namespaces are
+   * guarded, keep them in one guard and set `false` in the others, or every node alert fires once per guard.
+   * @default true
+   */
+  readonly nodeAlerts?: boolean;
   /**
    * Autoscaling for every guarded workload that has no `autoscaling` of its own.
    * @default - a VerticalPodAutoscaler in recommendation mode (`Off`), no HPA
@@ -242,7 +258,7 @@ export class MemoryGuard extends Construct {
         cpuBudget: props.cpuBudget,
       });
     }
-    this.alerts = new MemoryAlerts(this, 'Alerts', { ...props.alerts, namespace });
+    this.alerts = new MemoryAlerts(this, 'Alerts', guardAlertsProps(props, namespace));
     if (props.dashboard !== false) this.dashboard = new MemoryDashboard(this, 'Dashboard', { ...props.dashboard, namespace });
     const policy = this.limitPolicyOptions();
     if (policy) this.limitPolicy = new MemoryLimitPolicy(this, 'LimitPolicy', policy);
@@ -309,8 +325,14 @@ export class MemoryGuard extends Construct {
    * -> PostgreSQL), each guarded like the other workloads.
    */
   public addOdooStack(id: string, props: OdooStackProps): OdooStack {
-    const { memory, secrets, odooStrategy, postgresStorage, odooDatabaseUser, autoscaling, ...stackInput } = props;
+    const { memory, secrets, odooStrategy, postgresStorage, odooDatabaseUser, autoscaling, cpuRequest: _cpuRequest, ...stackInput } = props;
     if (!(memory instanceof Memory)) throw new InputError({ field: `${id}.memory`, value: memory, accepted: 'a Memory such as Memory.parse("8Gi")' });
+    const pgbouncerCpu = Cpu.millis(100);
+    const totalCpu = props.cpuRequest ?? Cpu.cores(props.cpus);
+    if (totalCpu.millis < pgbouncerCpu.millis + 2) {
+      throw new InputError({ field: `${id}.cpuRequest`, value: totalCpu.toString(), accepted: 'more than 100m (PgBouncer\'s request) plus 1m each for PostgreSQL and Odoo' });
+    }
+    const halfCpu = Cpu.millis(Math.floor((totalCpu.millis - pgbouncerCpu.millis) / 2));
     const sizing = sizeStack({ ...stackInput, ram: memory });
     const share = (component: string): Memory => sizing.split.find((s) => s.component === component)!.memory;
     const postgres = this.addPostgres(`${id}Postgres`, {
@@ -322,7 +344,7 @@ export class MemoryGuard extends Construct {
       maxConnections: sizing.postgres.maxConnections,
       // PgBouncer closes idle server connections, and Odoo's LISTEN connections are idle by design.
       idleSessionTimeoutMs: 0,
-      workload: { passwordSecret: secrets.postgresPassword, storage: postgresStorage },
+      workload: { passwordSecret: secrets.postgresPassword, storage: postgresStorage, cpu: halfCpu },
       autoscaling,
     });
     const pgbouncer = this.addPgBouncer(`${id}PgBouncer`, {
@@ -334,6 +356,7 @@ export class MemoryGuard extends Construct {
       upstreamHost: postgres.serviceName!,
       authSecret: secrets.pgbouncerUserlist,
       memory: share('pgbouncer'),
+      cpu: pgbouncerCpu,
       autoscaling,
     });
     const odoo = this.addOdoo(`${id}Odoo`, {
@@ -344,7 +367,7 @@ export class MemoryGuard extends Construct {
       maxCronThreads: props.maxCronThreads,
       dbMaxconn: props.dbMaxconn,
       conf: { dbHost: pgbouncer.serviceName, dbPort: pgbouncer.port, dbUser: odooDatabaseUser ?? 'odoo' },
-      workload: { passwordSecret: secrets.odooDatabasePassword, strategy: odooStrategy ?? 'Recreate' },
+      workload: { passwordSecret: secrets.odooDatabasePassword, strategy: odooStrategy ?? 'Recreate', cpu: halfCpu },
       autoscaling,
     });
     return { sizing, postgres, pgbouncer, odoo };
@@ -374,7 +397,8 @@ export class MemoryGuard extends Construct {
     const entry: Guarded = { id, construct, controllers, own };
     this.guarded.push(entry);
     const signals = this.signalsOf(entry);
-    this.alerts.addSignals(signals);
+    // A workload with no rules of its own adds no (empty) rule group; its dashboard row is always added.
+    if (signals.alertRules().length > 0) this.alerts.addSignals(signals);
     this.dashboard?.addSignals(signals);
     const scaling = autoscaling ?? this.props.autoscaling ?? {};
     checkAutoscaling(`${id}.autoscaling`, scaling);
@@ -390,7 +414,7 @@ export class MemoryGuard extends Construct {
     return {
       signalName: entry.id,
       alertRules: (): AlertRule[] => [
-        ...identities.map((identity) => workloadMemoryNearLimitRule(identity, alertOptions)),
+        ...(alertOptions ? identities.map((identity) => workloadMemoryNearLimitRule(identity, alertOptions)) : []),
         ...(entry.own?.alertRules() ?? []),
       ],
       dashboardSection: (): PanelSection => ({
@@ -450,7 +474,9 @@ export class MemoryGuard extends Construct {
   private checkNamespaceAddsUp(): string[] {
     const problems: string[] = [];
     const budget = this.props.memoryBudget;
-    if (budget) {
+    const cpuBudget = this.props.cpuBudget;
+    const guardrails = this.guardrails?.values;
+    if (budget || cpuBudget || guardrails) {
       const policy = this.limitPolicyOptions();
       const objects = Chart.of(this).node.findAll()
         .filter((c): c is ApiObject => c instanceof ApiObject && WORKLOADS.has(c.kind))
@@ -458,15 +484,24 @@ export class MemoryGuard extends Construct {
         .map((o) => (policy ? applyMemoryLimitPolicy(renderForValidation(o), policy).object : renderForValidation(o)));
       const shares = workloadMemoryShares(objects, this.hpaMaxReplicas);
       const total = Memory.sum(shares.map((s) => s.total));
-      if (total.isGreaterThan(budget)) {
+      if (budget && total.isGreaterThan(budget)) {
         const lines = shares.map((s) => `${s.kind} ${s.name}: ${s.podLimit.toHuman()} x ${s.pods} (${s.podsReason}) = ${s.total.toHuman()}`);
         problems.push(`the workloads' peak memory limits add up to ${total.toHuman()}, above the ResourceQuota ${budget.toHuman()} `
           + `(limits.memory); pods past it are rejected, and a rollout stalls on its surge pod. Workloads: ${lines.join('; ')}. `
           + 'Raise memoryBudget, lower the limits, or use a Recreate strategy / maxSurge 0 where a surge pod does not fit.');
       }
-      for (const share of shares.filter((s) => s.unlimitedContainers.length > 0)) {
-        problems.push(`${share.kind} ${share.name}: containers ${share.unlimitedContainers.join(', ')} have no memory limit, so the ResourceQuota rejects the pod`);
+      const cpuTotal = shares.reduce((sum, s) => sum + s.cpuTotalMillis, 0);
+      if (cpuBudget && cpuTotal > cpuBudget.millis) {
+        const lines = shares.map((s) => `${s.kind} ${s.name}: ${Cpu.millis(s.podCpuRequestMillis)} x ${s.pods} = ${Cpu.millis(s.cpuTotalMillis)}`);
+        problems.push(`the workloads' peak CPU requests add up to ${Cpu.millis(cpuTotal)}, above the ResourceQuota ${cpuBudget} (requests.cpu): `
+          + `pods past it are rejected. Workloads: ${lines.join('; ')}. Raise cpuBudget or lower the CPU requests (for an Odoo stack: cpuRequest).`);
       }
+      if (budget) {
+        for (const share of shares.filter((s) => s.unlimitedContainers.length > 0)) {
+          problems.push(`${share.kind} ${share.name}: containers ${share.unlimitedContainers.join(', ')} have no memory limit, so the ResourceQuota rejects the pod`);
+        }
+      }
+      if (guardrails) problems.push(...limitRangeViolations(objects, guardrails));
     }
     if (this.odooInstances.length > 0 && this.postgresInstances.length > 0 && this.pgbouncerInstances.length === 0) {
       const connections = this.odooInstances.reduce((sum, o) => sum + o.worstCaseConnections, 0);
@@ -489,6 +524,55 @@ export class MemoryGuard extends Construct {
     }
     return problems;
   }
+}
+
+/** The node alerts' tiers, all off (their names are the public contract). */
+const NODE_ALERTS_OFF = {
+  nodeMemoryHigh: { warning: false, critical: false },
+  nodeOOMKillDetected: { warning: false },
+  nodeSwapFillingUp: { warning: false },
+  nodeMemoryPressure: { warning: false },
+  nodeMemoryMajorPageFaults: { warning: false },
+} as const;
+
+/** The guard's alerts: container alerts scoped to its namespace, node alerts unless switched off. */
+function guardAlertsProps(props: MemoryGuardProps, namespace: string): MemoryAlertsProps {
+  const alerts = props.alerts ?? {};
+  const base: MemoryAlertsProps = { ...alerts, namespace, scope: alerts.scope ?? { namespace } };
+  if (props.nodeAlerts ?? true) return base;
+  const escalation = alerts.escalation === false ? false : {
+    ...alerts.escalation,
+    alerts: (alerts.escalation?.alerts ?? ['ContainerMemoryNearLimit', 'NodeMemoryHigh']).filter((a) => a !== 'NodeMemoryHigh'),
+  };
+  return { ...base, thresholds: { ...alerts.thresholds, ...NODE_ALERTS_OFF }, escalation };
+}
+
+/**
+ * Containers the guard's own LimitRange would reject at admission: a limit above `max`, a request or limit below `min`,
+ * or a limit/request ratio above `maxLimitRequestRatio` (an explicit headroom with the default ratio of 1, say).
+ */
+function limitRangeViolations(objects: readonly any[], limits: ResolvedGuardrails): string[] {
+  const problems: string[] = [];
+  for (const object of objects) {
+    const spec = podSpecOf(object);
+    for (const container of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) {
+      const limitText = container.resources?.limits?.memory;
+      const requestText = container.resources?.requests?.memory;
+      const limit = limitText === undefined ? undefined : Memory.parse(String(limitText));
+      const request = requestText === undefined ? limit : Memory.parse(String(requestText));
+      const where = `${object.kind} ${object.metadata?.name}, container "${container.name}"`;
+      if (limit && limit.isGreaterThan(limits.maxMemory)) {
+        problems.push(`${where}: memory limit ${limit} is above the LimitRange max ${limits.maxMemory}, so admission rejects the pod`);
+      }
+      const smallest = [limit, request].filter((m): m is Memory => m !== undefined).find((m) => m.isLessThan(limits.minMemory));
+      if (smallest) problems.push(`${where}: memory ${smallest} is below the LimitRange min ${limits.minMemory}, so admission rejects the pod`);
+      if (limit && request && request.bytes > 0 && limit.ratioTo(request) > limits.maxLimitRequestRatio + 1e-9) {
+        problems.push(`${where}: memory limit/request ${Number(limit.ratioTo(request).toFixed(3))} (${limit} / ${request}) is above the LimitRange `
+          + `maxLimitRequestRatio ${limits.maxLimitRequestRatio}, so admission rejects the pod; set request == limit or raise guardrails.maxLimitRequestRatio`);
+      }
+    }
+  }
+  return problems;
 }
 
 /** Validates an autoscaling choice: a memory HPA and an active VPA never act on the same workload. */

@@ -1,5 +1,5 @@
 import { podSpecOf } from './limit-policy';
-import { Memory } from './quantity';
+import { Cpu, Memory } from './quantity';
 
 /** One workload's share of a namespace's `limits.memory` quota. */
 export interface WorkloadMemoryShare {
@@ -10,6 +10,10 @@ export interface WorkloadMemoryShare {
   /** How many pods can exist at once, counting rolling-update surge and an HPA's maxReplicas. */
   readonly pods: number;
   readonly total: Memory;
+  /** The pod's effective CPU request in millicores (same rule as memory), as `requests.cpu` quota counts it. */
+  readonly podCpuRequestMillis: number;
+  /** `podCpuRequestMillis x pods`. */
+  readonly cpuTotalMillis: number;
   /** How `pods` was counted, for error messages. */
   readonly podsReason: string;
   /** Containers without a memory limit (the quota would reject the pod). */
@@ -34,9 +38,12 @@ export function workloadMemoryShares(objects: readonly any[], maxReplicas: Reado
       if (text === undefined) { unlimited.push(c.name); return 0; }
       return Memory.parse(String(text)).bytes;
     };
-    const appContainers = (spec.containers ?? []).reduce((sum: number, c: any) => sum + limitOf(c), 0);
-    const largestInit = (spec.initContainers ?? []).reduce((max: number, c: any) => Math.max(max, limitOf(c)), 0);
-    const podLimit = Memory.bytes(Math.max(appContainers, largestInit));
+    const podLimit = Memory.bytes(effectivePodValue(spec, limitOf));
+    const cpuOf = (c: any): number => {
+      const text = c.resources?.requests?.cpu;
+      return text === undefined ? 0 : Cpu.parse(String(text)).millis;
+    };
+    const podCpuRequestMillis = effectivePodValue(spec, cpuOf);
     const { pods, reason } = peakPods(object, maxReplicas.get(`${object.kind}/${object.metadata?.name}`));
     shares.push({
       kind: object.kind,
@@ -44,11 +51,20 @@ export function workloadMemoryShares(objects: readonly any[], maxReplicas: Reado
       podLimit,
       pods,
       total: podLimit.times(pods),
+      podCpuRequestMillis,
+      cpuTotalMillis: podCpuRequestMillis * pods,
       podsReason: reason,
       unlimitedContainers: unlimited,
     });
   }
   return shares;
+}
+
+/** A pod's effective value of a per-container resource: max(sum over app containers, largest init container). */
+function effectivePodValue(spec: any, valueOf: (container: any) => number): number {
+  const appContainers = (spec.containers ?? []).reduce((sum: number, c: any) => sum + valueOf(c), 0);
+  const largestInit = (spec.initContainers ?? []).reduce((max: number, c: any) => Math.max(max, valueOf(c)), 0);
+  return Math.max(appContainers, largestInit);
 }
 
 function peakPods(object: any, hpaMaxReplicas: number | undefined): { pods: number; reason: string } {

@@ -1,6 +1,6 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
 import { MemoryGuard } from '../../src/cdk8s/memory-guard';
-import { Memory } from '../../src/sizing/quantity';
+import { Cpu, Memory } from '../../src/sizing/quantity';
 import { expectRestrictedPodSecurity, expectValidManifests } from '../helpers/manifests';
 
 const q = (text: string) => Memory.parse(text);
@@ -15,7 +15,7 @@ function synthOk(chart: Chart): any[] {
 describe('MemoryGuard', () => {
   test('GIVEN a guard and two deployments WHEN synthesized THEN one PrometheusRule and one dashboard collect both', () => {
     const chart = newChart();
-    const guard = new MemoryGuard(chart, 'guard', { memoryBudget: q('4Gi') });
+    const guard = new MemoryGuard(chart, 'guard', { memoryBudget: q('4Gi'), workloadAlert: { thresholdPercent: 70 } });
     guard.addDeployment('api', { containers: [{ image: 'api:1', runtime: 'node', memoryLimit: q('512Mi'), user: 1000 }] });
     guard.addDeployment('worker', { containers: [{ image: 'worker:1', runtime: 'python', memoryLimit: q('1Gi'), user: 1000 }] });
     const objects = synthOk(chart);
@@ -24,10 +24,70 @@ describe('MemoryGuard', () => {
     expect(rules).toHaveLength(1);
     const apiGroup = rules[0].spec.groups.find((g: any) => g.name === 'memguard-api');
     expect(apiGroup.rules.map((r: any) => r.alert)).toEqual(['WorkloadMemoryNearLimit']);
+    expect(apiGroup.rules[0].expr.endsWith('> 0.7')).toBe(true);
     expect(rules[0].spec.groups.map((g: any) => g.name)).toContain('memguard-worker');
     expect(objects.filter((o) => o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard === '1')).toHaveLength(1);
     expect(objects.filter((o) => o.kind === 'VerticalPodAutoscaler').map((v) => v.spec.updatePolicy.updateMode)).toEqual(['Off', 'Off']);
     expect(guard.signals().map((s) => s.signalName)).toEqual(['api', 'worker']);
+  });
+
+  test('GIVEN no workloadAlert WHEN synthesized THEN the namespace-scoped ContainerMemoryNearLimit covers the workloads, with no second rule', () => {
+    const chart = newChart();
+    const guard = new MemoryGuard(chart, 'guard');
+    guard.addDeployment('api', { containers: [{ image: 'api:1', user: 1000 }] });
+    const rule = synthOk(chart).find((o) => o.kind === 'PrometheusRule');
+    const alerts = rule.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.alert));
+    expect(alerts).not.toContain('WorkloadMemoryNearLimit');
+    const nearLimit = rule.spec.groups.flatMap((g: any) => g.rules).find((r: any) => r.alert === 'ContainerMemoryNearLimit');
+    expect(nearLimit.expr).toContain('namespace="shop"');
+    expect(alerts).toContain('NodeMemoryHigh');
+  });
+
+  test('GIVEN nodeAlerts false WHEN synthesized THEN no node alert and no node escalation is in this guard\'s rule', () => {
+    const chart = newChart();
+    new MemoryGuard(chart, 'guard', { nodeAlerts: false, dashboard: false });
+    const rule = synthOk(chart).find((o) => o.kind === 'PrometheusRule');
+    const alerts: string[] = rule.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.alert));
+    expect(alerts.filter((a) => a.startsWith('Node'))).toEqual([]);
+    expect(alerts).toContain('ContainerMemoryNearLimit');
+    expect(alerts).toContain('ContainerOOMKilled');
+  });
+
+  test('GIVEN CPU requests above the CPU quota WHEN synthesized THEN the error lists each workload\'s share', () => {
+    const chart = newChart();
+    const guard = new MemoryGuard(chart, 'guard', { memoryBudget: q('8Gi'), cpuBudget: Cpu.cores(1), dashboard: false });
+    guard.addDeployment('api', { replicas: 2, containers: [{ image: 'api:1', cpuRequest: Cpu.millis(400), user: 1000 }] });
+    const name = chart.node.findAll().find((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Deployment')!.name;
+    expect(() => Testing.synth(chart)).toThrow(
+      `the workloads' peak CPU requests add up to 1200m, above the ResourceQuota 1 (requests.cpu): pods past it are rejected. Workloads: Deployment ${name}: 400m x 3 = 1200m.`);
+  });
+
+  test('GIVEN an Odoo stack WHEN added THEN the CPU request is split so the stack fits a quota of cpus', () => {
+    const chart = newChart();
+    const guard = new MemoryGuard(chart, 'guard', { memoryBudget: q('8Gi'), cpuBudget: Cpu.cores(4), dashboard: false });
+    guard.addOdooStack('shop', {
+      memory: q('7Gi'), cpus: 4, cpuRequest: Cpu.millis(3900),
+      secrets: { postgresPassword: { secretName: 'pg' }, pgbouncerUserlist: { secretName: 'ul' }, odooDatabasePassword: { secretName: 'odoo' } },
+    });
+    const cpus = synthOk(chart).filter((o) => ['Deployment', 'StatefulSet'].includes(o.kind))
+      .map((o) => o.spec.template.spec.containers[0].resources.requests.cpu);
+    expect(cpus.sort()).toEqual(['100m', '1900m', '1900m']);
+    expect(() => guard.addOdooStack('tiny', {
+      memory: q('1Gi'), cpus: 1, cpuRequest: Cpu.millis(100),
+      secrets: { postgresPassword: { secretName: 'pg' }, pgbouncerUserlist: { secretName: 'ul' }, odooDatabasePassword: { secretName: 'odoo' } },
+    })).toThrow('Invalid tiny.cpuRequest "100m". Accepted: more than 100m (PgBouncer\'s request) plus 1m each for PostgreSQL and Odoo.');
+  });
+
+  test('GIVEN a container the guard\'s own LimitRange would reject WHEN synthesized THEN each rule it breaks is named', () => {
+    const chart = newChart();
+    const guard = new MemoryGuard(chart, 'guard', { memoryBudget: q('4Gi'), dashboard: false });
+    guard.addDeployment('headroom', { containers: [{ image: 'a:1', memoryLimit: q('1Gi'), memoryHeadroomPercent: 25, user: 1000 }] });
+    guard.addDeployment('huge', { containers: [{ image: 'b:1', memoryLimit: q('3Gi'), user: 1000 }] });
+    const [headroom, huge] = chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Deployment').map((o) => o.name);
+    let message = '';
+    try { Testing.synth(chart); } catch (e) { message = (e as Error).message; }
+    expect(message).toContain(`Deployment ${headroom}, container "main": memory limit/request 1.25 (1Gi / 819Mi) is above the LimitRange maxLimitRequestRatio 1, so admission rejects the pod; set request == limit or raise guardrails.maxLimitRequestRatio`);
+    expect(message).toContain(`Deployment ${huge}, container "main": memory limit 3Gi is above the LimitRange max 2Gi, so admission rejects the pod`);
   });
 
   test('GIVEN workloads whose peaks exceed the quota WHEN synthesized THEN the error lists each workload with its surge', () => {

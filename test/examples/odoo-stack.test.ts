@@ -58,14 +58,13 @@ describe('the example Odoo stack (cdk8s)', () => {
     expect(maxDbConnections).toBeLessThanOrEqual(maxConnections - 3);
   });
 
-  test('GIVEN the example WHEN synthesized THEN one PrometheusRule holds the defaults, the escalation and a group per workload', () => {
+  test('GIVEN the example WHEN synthesized THEN one PrometheusRule holds the namespace-scoped defaults, the escalation and the cache\'s own alerts', () => {
     const rules = objects.filter((o) => o.kind === 'PrometheusRule');
     expect(rules).toHaveLength(1);
     const groups = rules[0].spec.groups.map((g: any) => g.name);
-    expect(groups).toEqual(expect.arrayContaining([
-      'memguard-container-memory', 'memguard-node-memory', 'memguard-memory-escalation',
-      'memguard-cache', 'memguard-shopPostgres', 'memguard-shopPgBouncer', 'memguard-shopOdoo',
-    ]));
+    expect(groups).toEqual(['memguard-container-memory', 'memguard-node-memory', 'memguard-memory-escalation', 'memguard-cache']);
+    const containerRules = rules[0].spec.groups[0].rules;
+    expect(containerRules.every((r: any) => r.expr.includes('namespace="odoo"'))).toBe(true);
     const dashboard = JSON.parse(Object.values(objects.find((o) => o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard === '1').data)[0] as string);
     const rows = dashboard.panels.filter((p: any) => p.type === 'row').map((p: any) => p.title);
     expect(rows).toEqual(expect.arrayContaining(['cache', 'shopPostgres', 'shopPgBouncer', 'shopOdoo']));
@@ -116,6 +115,13 @@ describe('the connectors namespace of the example (cdk8s)', () => {
     expect(cronJob.spec.jobTemplate.spec.template.spec.containers[0].resources).toEqual({ limits: { memory: '448Mi' }, requests: { memory: '448Mi' } });
     const limitRange = objects.find((o) => o.kind === 'LimitRange');
     expect(limitRange.spec.limits[0].default.memory).toBe('448Mi');
+  });
+
+  test('GIVEN the odoo guard carries the node alerts WHEN the connectors are synthesized THEN their rule has none', () => {
+    const rule = objects.find((o) => o.kind === 'PrometheusRule');
+    const alerts: string[] = rule.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.alert));
+    expect(alerts.some((a) => a.startsWith('Node'))).toBe(false);
+    expect(alerts).toContain('ContainerMemoryNearLimit');
   });
 
   test('GIVEN the 7Gi budget WHEN the peaks are added up THEN they fit, surge included', () => {

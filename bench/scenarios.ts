@@ -109,7 +109,8 @@ const GUARD_WORKLOADS_PER_NAMESPACE = 10;
 function guardedNamespaces(app: App, count: number): void {
   for (let n = 0; n < count; n++) {
     const chart = new Chart(app, `team-${n}`, { namespace: `team-${n}` });
-    const guard = new MemoryGuard(chart, 'guard', { memoryBudget: Memory.parse('16Gi') });
+    // Node alerts are cluster-wide: one guard carries them (the documented practice).
+    const guard = new MemoryGuard(chart, 'guard', { memoryBudget: Memory.parse('16Gi'), nodeAlerts: n === 0 });
     for (let i = 0; i < GUARD_WORKLOADS_PER_NAMESPACE; i++) {
       guard.addDeployment(`app-${i}`, { containers: [TUNED_CONTAINER] });
     }

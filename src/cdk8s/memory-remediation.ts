@@ -1,11 +1,11 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { quantity } from './workload-parts';
+import { checkPinnedImage, quantity } from './workload-parts';
 import { remediationConfig, RemediationOptions, SecretKeyReference } from '../remediation/config';
 import { ENV_GITHUB_TOKEN, ENV_REDIS_PASSWORD, ENV_WEBHOOK_URL, RemediationConfig } from '../remediation/decide';
 import { REMEDIATION_PROGRAM_JS } from '../remediation/program-bundle.generated';
-import { checkInteger, InputError } from '../sizing/errors';
+import { checkInteger, checkNamespaceName, InputError } from '../sizing/errors';
 import { Cpu, Memory } from '../sizing/quantity';
 import { runtimeSettings } from '../sizing/runtime-settings';
 
@@ -114,10 +114,10 @@ export class MemoryRemediation extends Construct {
   constructor(scope: Construct, id: string, props: MemoryRemediationProps = {}) {
     super(scope, id);
     const namespace = props.namespace ?? Chart.of(this).namespace;
-    if (!namespace) {
+    if (namespace === undefined) {
       throw new InputError({ field: 'namespace', value: namespace, accepted: 'a namespace name (or a chart with a namespace)' });
     }
-    this.namespace = namespace;
+    this.namespace = checkNamespaceName('namespace', namespace);
     const targetNamespaces = props.targetNamespaces ?? [namespace];
     this.config = remediationConfig({ ...props, targetNamespaces });
     const schedule = props.schedule ?? '*/5 * * * *';
@@ -125,10 +125,7 @@ export class MemoryRemediation extends Construct {
       throw new InputError({ field: 'schedule', value: schedule, accepted: 'a cron schedule of 5 fields, such as "*/5 * * * *", or a macro such as "@hourly"' });
     }
     const image = props.image ?? DEFAULT_REMEDIATION_IMAGE;
-    if (!/^[^\s:@]+(:[\w][\w.-]*)?(@sha256:[a-f0-9]{64})?$/.test(image) || !/(:[\w][\w.-]*|@sha256:[a-f0-9]{64})$/.test(image)
-      || /:latest$/.test(image)) {
-      throw new InputError({ field: 'image', value: image, accepted: 'an image pinned to a version tag or digest (not "latest"), such as "node:20.19.5-alpine3.22"' });
-    }
+    checkPinnedImage('image', image, DEFAULT_REMEDIATION_IMAGE);
     const memory = props.memory ?? Memory.mebibytes(128);
     if (memory.isLessThan(Memory.mebibytes(64))) {
       throw new InputError({ field: 'memory', value: memory.toString(), accepted: 'at least 64Mi (Node.js itself needs about 40Mi)' });

@@ -1,20 +1,21 @@
 import { Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { checkPinnedImage } from './workload-parts';
 import { containerWorkingSet, resolveSelectors, SignalSelectors, workingSetToLimitRatio } from '../observability/queries';
 import { AlertRule, MemorySignals, PanelSection } from '../observability/types';
 import {
   MemoryNearLimitAlertOptions, WorkloadIdentity, workloadDashboardSection, workloadMemoryNearLimitRule, workloadScope,
 } from '../observability/workload-signals';
 import { containerMemory, ContainerMemory } from '../sizing/container-memory';
-import { checkInteger, checkOneOf, InputError } from '../sizing/errors';
+import { checkInteger, checkNamespaceName, checkOneOf, InputError } from '../sizing/errors';
 import { IncidentModeOptions, IncidentSettings, incidentSettings, mergeIncidentEnv } from '../sizing/incident-mode';
 import { Cpu, Memory } from '../sizing/quantity';
 import { Runtime, RUNTIMES, runtimeSettings, RuntimeSettingsOptions } from '../sizing/runtime-settings';
 
 /** One container of a `MemoryTunedDeployment`. */
 export interface MemoryTunedContainerProps {
-  /** The image, pinned to a tag or digest. */
+  /** The image, pinned to a version tag or a digest (no tag, or `latest`, is rejected). */
   readonly image: string;
   /**
    * The container name.
@@ -71,7 +72,8 @@ export interface MemoryTunedContainerProps {
   /** @default - the image's arguments */
   readonly args?: readonly string[];
   /**
-   * The user id to run as. Pod Security "restricted" requires a non-root user; set this for images that start as root.
+   * The user id to run as, from 1 to 2147483647. Pod Security "restricted" requires a non-root user (0 is rejected: with
+   * runAsNonRoot the pod would never start); set this for images that start as root.
    * @default - the image's user (which must not be root)
    */
   readonly user?: number;
@@ -89,7 +91,7 @@ export interface MemoryTunedDeploymentProps {
   /** The containers (at least one). */
   readonly containers: readonly MemoryTunedContainerProps[];
   /**
-   * The namespace.
+   * The namespace (a DNS-1123 label).
    * @default - the chart's namespace
    */
   readonly namespace?: string;
@@ -150,6 +152,7 @@ export class MemoryTunedDeployment extends Construct implements MemorySignals {
   constructor(scope: Construct, id: string, props: MemoryTunedDeploymentProps) {
     super(scope, id);
     const replicas = checkInteger('replicas', props.replicas ?? 1, 0, 10_000);
+    if (props.namespace !== undefined) checkNamespaceName('namespace', props.namespace);
     if (!props.containers || props.containers.length === 0) {
       throw new InputError({ field: 'containers', value: props.containers ?? [], accepted: 'at least one container' });
     }
@@ -273,6 +276,9 @@ function tuneContainer(props: MemoryTunedContainerProps, index: number, incident
   if (!props.image || typeof props.image !== 'string') {
     throw new InputError({ field: field('image'), value: props.image, accepted: 'an image reference such as ghcr.io/org/app:1.2.3' });
   }
+  checkPinnedImage(field('image'), props.image);
+  // runAsNonRoot rejects user 0 at pod start: the pod would never run.
+  if (props.user !== undefined) checkInteger(field('user'), props.user, 1, 2147483647);
   const runtime = checkOneOf(field('runtime'), props.runtime ?? 'generic', RUNTIMES);
   if (props.port !== undefined) checkInteger(field('port'), props.port, 1, 65535);
   if (props.cpuLimit && props.cpuRequest && props.cpuRequest.millis > props.cpuLimit.millis) {

@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { InputError } from '../sizing/errors';
+import { checkNamespaceName, InputError } from '../sizing/errors';
 import { namespaceGuardrails, NamespaceGuardrailsOptions, ResolvedGuardrails } from '../sizing/guardrails';
 
 /** Props of `NamespaceGuardrails`. */
@@ -39,10 +39,10 @@ export class NamespaceGuardrails extends Construct {
   constructor(scope: Construct, id: string, props: NamespaceGuardrailsProps = {}) {
     super(scope, id);
     const namespace = props.namespace ?? Chart.of(this).namespace;
-    if (!namespace) {
+    if (namespace === undefined) {
       throw new InputError({ field: 'namespace', value: namespace, accepted: 'a namespace name (or a chart with a namespace)' });
     }
-    this.namespace = namespace;
+    this.namespace = checkNamespaceName('namespace', namespace);
     this.values = namespaceGuardrails(props);
     const v = this.values;
     const quantity = (value: { toString(): string }) => k8s.Quantity.fromString(value.toString());

@@ -1,6 +1,7 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { RuleSelector } from './memory-alerts';
 import { checkPinnedImage, hardenedContainer, hardenedPodTemplate, quantity, workloadLabels, workloadService } from './workload-parts';
 import { redisAlertRules, redisDashboardSection, RedisSignalOptions } from '../observability/redis';
 import type { AlertRule, MemorySignals, PanelSection } from '../observability/types';
@@ -43,6 +44,29 @@ export interface RedisExporterOptions {
    * @default Cpu.millis(20)
    */
   readonly cpu?: Cpu;
+}
+
+/**
+ * The prometheus-operator ServiceMonitor that makes Prometheus scrape the exporter through the cache's Service.
+ *
+ * The alert rules select the exporter's series by `namespace` and `service`: prometheus-operator adds both labels (and
+ * `job` = the Service's name, `pod`, `instance`, `endpoint`) to every series scraped through a ServiceMonitor.
+ */
+export interface RedisServiceMonitorOptions {
+  /**
+   * The labels your Prometheus's `serviceMonitorSelector` matches. kube-prometheus-stack selects ServiceMonitors
+   * labelled `release: <helm release name>` (`serviceMonitorSelectorNilUsesHelmValues: true`, the chart default), the
+   * same label it selects PrometheusRules by: the default is `MemoryAlerts`' default rule selector, so the rules and the
+   * series they read are picked up by the same Prometheus.
+   * @default RuleSelector.kubePrometheusStack().labels, i.e. `{ release: 'kube-prometheus-stack' }`
+   * @see https://prometheus-operator.dev/docs/developer/getting-started/#using-servicemonitors
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * How often Prometheus scrapes the exporter (a Prometheus duration such as `30s`).
+   * @default - the Prometheus's scrapeInterval (30s in kube-prometheus-stack)
+   */
+  readonly interval?: string;
 }
 
 /** Props of {@link RedisCache}. */
@@ -106,6 +130,15 @@ export interface RedisCacheProps {
    */
   readonly exporter?: RedisExporterOptions | false;
   /**
+   * The ServiceMonitor (monitoring.coreos.com/v1) that has Prometheus scrape the exporter on the Service's `metrics`
+   * port; `false` to omit it when something else scrapes the exporter (then give `signals.selector` matching the labels
+   * that scrape adds, since the rules select `service="<this cache's Service>"`). Ignored when `exporter` is `false`.
+   * Needs the prometheus-operator CRDs (kube-prometheus-stack installs them).
+   * @default - emitted, labelled `release: kube-prometheus-stack`
+   * @see https://prometheus-operator.dev/docs/api-reference/api/#monitoring.coreos.com/v1.ServiceMonitor
+   */
+  readonly serviceMonitor?: RedisServiceMonitorOptions | false;
+  /**
    * The user and group id the pod runs as (above 10000 for kube-score; redis runs under any uid with a writable dir).
    * @default 10001
    */
@@ -135,6 +168,8 @@ export class RedisCache extends Construct implements MemorySignals {
   public readonly configMap: k8s.KubeConfigMap;
   public readonly deployment: k8s.KubeDeployment;
   public readonly service: k8s.KubeService;
+  /** The ServiceMonitor that scrapes the exporter (absent without exporter or with `serviceMonitor: false`). */
+  public readonly serviceMonitor?: ApiObject;
   /** The Service's name: clients connect to `<serviceName>:6379`. */
   public readonly serviceName: string;
   public readonly signalName: string;
@@ -148,11 +183,15 @@ export class RedisCache extends Construct implements MemorySignals {
     checkPinnedImage('image', image, DEFAULT_REDIS_IMAGE);
     const exporter = props.exporter === false ? undefined : props.exporter ?? {};
     const exporterImage = exporter ? exporter.image ?? DEFAULT_REDIS_EXPORTER_IMAGE : undefined;
-    if (exporterImage) checkPinnedImage('exporter.image', exporterImage, DEFAULT_REDIS_IMAGE);
+    if (exporterImage) checkPinnedImage('exporter.image', exporterImage, DEFAULT_REDIS_EXPORTER_IMAGE);
     const exporterMemory = exporter?.memory ?? Memory.mebibytes(64);
     const uid = props.runAsUser ?? 10001;
     if (!Number.isInteger(uid) || uid < 1 || uid > 2 ** 31 - 1) {
       throw new InputError({ field: 'runAsUser', value: uid, accepted: 'a whole number from 1 to 2147483647 (not root)' });
+    }
+    const serviceMonitor = exporter && props.serviceMonitor !== false ? props.serviceMonitor ?? {} : undefined;
+    if (serviceMonitor?.interval !== undefined && !/^(\d+(ms|s|m|h))+$/.test(serviceMonitor.interval)) {
+      throw new InputError({ field: 'serviceMonitor.interval', value: serviceMonitor.interval, accepted: 'a Prometheus duration such as 15s, 30s or 1m' });
     }
     if (props.password && !props.password.secretName) {
       throw new InputError({ field: 'password.secretName', value: props.password.secretName, accepted: 'the name of an existing Secret' });
@@ -241,6 +280,23 @@ export class RedisCache extends Construct implements MemorySignals {
       ports: [{ name: 'redis', port: REDIS_PORT }, ...(exporter ? [{ name: 'metrics', port: REDIS_EXPORTER_PORT }] : [])],
     });
     this.serviceName = this.service.name;
+    if (serviceMonitor) {
+      this.serviceMonitor = new ApiObject(this, 'ServiceMonitor', {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'ServiceMonitor',
+        metadata: { namespace, labels: { ...labels, ...(serviceMonitor.labels ?? RuleSelector.kubePrometheusStack().labels) } },
+        spec: {
+          // The Service carries `labels`, a superset of `selector`; the ServiceMonitor's own namespace is searched.
+          selector: { matchLabels: { ...selector } },
+          endpoints: [{
+            port: 'metrics',
+            path: '/metrics',
+            scheme: 'http',
+            ...(serviceMonitor.interval ? { interval: serviceMonitor.interval } : {}),
+          }],
+        },
+      });
+    }
     this.signalName = `redis ${this.serviceName}`;
     this.signalOptions = { ...props.signals, namespace: namespace ?? Chart.of(this).namespace, service: this.serviceName };
   }

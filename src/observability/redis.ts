@@ -95,7 +95,20 @@ export function redisExporterScrapeUp(scope: RedisSignalScope = {}): string {
   return `up{${redisMatchers(scope) || 'job=~".*redis.*"'}}`;
 }
 
-/** The alert rules of one redis cache: memory near maxmemory, evictions high, redis down, exporter down. */
+/**
+ * No scrape target for the exporter at all: `absent()` of its `up` series. `up == 0` (RedisExporterDown) needs a target;
+ * when Prometheus has none (the ServiceMonitor's labels do not match its `serviceMonitorSelector`, the CRD or the
+ * ServiceMonitor is missing, the pod is gone) there is no `up` series and every other redis alert is silently blind.
+ * Only for a scope (a service, namespace or selector): `absent()` of every redis-looking job says nothing about one cache.
+ */
+export function redisExporterScrapeAbsent(scope: RedisSignalScope = {}): string {
+  return `absent(${redisExporterScrapeUp(scope)})`;
+}
+
+/**
+ * The alert rules of one redis cache: memory near maxmemory, evictions high, redis down, exporter down, and (for a scoped
+ * cache) exporter not scraped at all.
+ */
 export function redisAlertRules(options: RedisSignalOptions = {}): AlertRule[] {
   const ratio = options.usedToMaxmemoryRatio ?? 0.9;
   const evictions = options.evictionsPerSecond ?? 10;
@@ -146,6 +159,19 @@ export function redisAlertRules(options: RedisSignalOptions = {}): AlertRule[] {
         description: 'Prometheus cannot scrape redis_exporter at {{ $labels.instance }}: the redis alerts are blind.',
       },
     },
+    ...(options.service !== undefined || options.namespace !== undefined || options.selector ? [{
+      alert: 'RedisExporterAbsent',
+      expr: redisExporterScrapeAbsent(options),
+      // Long enough for a Recreate rollout and a Prometheus restart, where the target briefly has no series.
+      for: '15m',
+      labels: { severity: 'warning' },
+      annotations: {
+        summary: `Prometheus has no redis exporter target${suffix}.`,
+        description: 'No `up` series for the redis exporter: Prometheus does not scrape it, so the other redis alerts cannot fire. '
+          + 'Check that the ServiceMonitor exists and that its labels match the Prometheus serviceMonitorSelector '
+          + '(kube-prometheus-stack: release: <helm release>), and that the redis pod is running.',
+      },
+    }] : []),
   ];
 }
 

@@ -88,3 +88,22 @@ export function checkOneOf<T extends string>(field: string, value: string, allow
   }
   return value as T;
 }
+
+/** A DNS-1123 label: lowercase letters, digits and `-`, starting and ending with a letter or digit, 1 to 63 characters. */
+const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * Throws unless `value` is a valid namespace name (a DNS-1123 label, at most 63 characters); returns it.
+ *
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-label-names
+ */
+export function checkNamespaceName(field: string, value: string): string {
+  if (typeof value !== 'string' || !DNS_1123_LABEL.test(value)) {
+    throw new InputError({
+      field,
+      value,
+      accepted: 'a namespace name: a DNS-1123 label of 1 to 63 lowercase letters, digits and "-", starting and ending with a letter or digit',
+    });
+  }
+  return value;
+}

@@ -130,6 +130,14 @@ describe('MemoryRemediation', () => {
     });
   });
 
+  test.each([
+    'registry.local:5000/library/node:20.19.5-alpine3.22',
+    `node@sha256:${'a'.repeat(64)}`,
+  ])('GIVEN the pinned image %s (a registry port, a digest) WHEN synthesized THEN the job runs on it', (image) => {
+    const { objects } = synth({ image }, 'ops');
+    expect(byKind(objects, 'CronJob')[0].spec.jobTemplate.spec.template.spec.containers[0].image).toBe(image);
+  });
+
   test.each<[string, MemoryRemediationProps, string | undefined, string]>([
     ['no namespace', {}, undefined, 'Invalid namespace undefined. Accepted: a namespace name (or a chart with a namespace).'],
     ['flush-redis without redis', { actions: ['flush-redis'] }, 'ops', 'Invalid redis undefined. Accepted: a Redis target ({ host, port?, passwordSecret? }) when actions include "flush-redis".'],
@@ -139,8 +147,10 @@ describe('MemoryRemediation', () => {
     ['a threshold above 100', { thresholdPercent: 120 }, 'ops', 'Invalid thresholdPercent 120. Accepted: a number from 1% to 100%.'],
     ['a bad namespace', { targetNamespaces: ['Shop'] }, 'ops', 'Invalid targetNamespaces[0] "Shop". Accepted: a namespace name (lowercase DNS label).'],
     ['no target namespace', { targetNamespaces: [] }, 'ops', 'Invalid targetNamespaces []. Accepted: at least one namespace.'],
-    ['an unpinned image', { image: 'node:latest' }, 'ops', 'Invalid image "node:latest". Accepted: an image pinned to a version tag or digest (not "latest"), such as "node:20.19.5-alpine3.22".'],
-    ['an image without tag', { image: 'node' }, 'ops', 'Invalid image "node". Accepted: an image pinned to a version tag or digest (not "latest"), such as "node:20.19.5-alpine3.22".'],
+    ['an unpinned image', { image: 'node:latest' }, 'ops', 'Invalid image "node:latest": a floating tag changes under you. Accepted: an image pinned to a version tag or a digest, such as node:20.19.5-alpine3.22.'],
+    ['an image without tag', { image: 'node' }, 'ops', 'Invalid image "node": a floating tag changes under you. Accepted: an image pinned to a version tag or a digest, such as node:20.19.5-alpine3.22.'],
+    ['an image behind a registry port without tag', { image: 'registry.local:5000/library/node' }, 'ops', 'Invalid image "registry.local:5000/library/node": a floating tag changes under you. Accepted: an image pinned to a version tag or a digest, such as node:20.19.5-alpine3.22.'],
+    ['a namespace that is no DNS-1123 label', { namespace: 'Ops Team' }, 'ops', 'Invalid namespace "Ops Team". Accepted: a namespace name: a DNS-1123 label of 1 to 63 lowercase letters, digits and "-", starting and ending with a letter or digit.'],
     ['a bad schedule', { schedule: 'every 5 minutes' }, 'ops', 'Invalid schedule "every 5 minutes". Accepted: a cron schedule of 5 fields, such as "*/5 * * * *", or a macro such as "@hourly".'],
     ['a deadline shorter than the wait', { waitSeconds: 120, activeDeadlineSeconds: 100 }, 'ops', 'Invalid activeDeadlineSeconds 100. Accepted: a whole number 180 or more.'],
     ['too little memory', { memory: Memory.mebibytes(32) }, 'ops', 'Invalid memory "32Mi". Accepted: at least 64Mi (Node.js itself needs about 40Mi).'],

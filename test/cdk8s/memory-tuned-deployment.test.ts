@@ -159,15 +159,31 @@ describe('MemoryTunedDeployment', () => {
   });
 
   test.each([
+    'registry.local:5000/library/node:20.19.5-alpine3.22',
+    `ghcr.io/org/app@sha256:${'0'.repeat(64)}`,
+  ])('GIVEN the pinned image %s WHEN synthesized THEN the container runs it', (image) => {
+    const manifests = synth((chart) => new MemoryTunedDeployment(chart, 'web', { containers: [{ image }] }));
+    expect(manifests.find((m) => m.kind === 'Deployment').spec.template.spec.containers[0].image).toBe(image);
+  });
+
+  test.each([
     [{ containers: [] }, 'Invalid containers []. Accepted: at least one container.'],
     [{ containers: [{ image: '' }] }, 'Invalid containers[0].image "". Accepted: an image reference such as ghcr.io/org/app:1.2.3.'],
-    [{ containers: [{ image: 'a', runtime: 'ruby' }] }, 'Invalid containers[0].runtime "ruby". Accepted: one of "python", "node", "jvm", "go", "dotnet", "generic".'],
-    [{ containers: [{ image: 'a', memoryLimit: Memory.parse('1Gi'), memoryRequest: Memory.parse('2Gi') }] },
+    [{ containers: [{ image: 'a:1', runtime: 'ruby' }] }, 'Invalid containers[0].runtime "ruby". Accepted: one of "python", "node", "jvm", "go", "dotnet", "generic".'],
+    [{ containers: [{ image: 'a:1', memoryLimit: Memory.parse('1Gi'), memoryRequest: Memory.parse('2Gi') }] },
       'Invalid containers[0].memoryRequest "2Gi": it is above containers[0].memoryLimit 1Gi.'],
-    [{ containers: [{ image: 'a', port: 70000 }] }, 'Invalid containers[0].port 70000. Accepted: a whole number from 1 to 65535.'],
-    [{ containers: [{ image: 'a', cpuRequest: Cpu.parse('2'), cpuLimit: Cpu.parse('1') }] }, 'Invalid containers[0].cpuRequest "2": it is above cpuLimit 1.'],
-    [{ containers: [{ image: 'a', name: 'x' }, { image: 'b', name: 'x' }] }, 'Invalid containers[].name "x". Accepted: unique container names.'],
-    [{ replicas: -1, containers: [{ image: 'a' }] }, 'Invalid replicas -1. Accepted: a whole number from 0 to 10000.'],
+    [{ containers: [{ image: 'a:1', port: 70000 }] }, 'Invalid containers[0].port 70000. Accepted: a whole number from 1 to 65535.'],
+    [{ containers: [{ image: 'a:1', cpuRequest: Cpu.parse('2'), cpuLimit: Cpu.parse('1') }] }, 'Invalid containers[0].cpuRequest "2": it is above cpuLimit 1.'],
+    [{ containers: [{ image: 'a:1', name: 'x' }, { image: 'b:1', name: 'x' }] }, 'Invalid containers[].name "x". Accepted: unique container names.'],
+    [{ replicas: -1, containers: [{ image: 'a:1' }] }, 'Invalid replicas -1. Accepted: a whole number from 0 to 10000.'],
+    [{ containers: [{ image: 'app' }] }, 'Invalid containers[0].image "app": a floating tag changes under you. Accepted: an image pinned to a version tag or a digest.'],
+    [{ containers: [{ image: 'a:1' }, { image: 'ghcr.io/org/app:latest' }] }, 'Invalid containers[1].image "ghcr.io/org/app:latest": a floating tag changes under you. Accepted: an image pinned to a version tag or a digest.'],
+    [{ containers: [{ image: 'registry.local:5000/app' }] }, 'Invalid containers[0].image "registry.local:5000/app": a floating tag changes under you. Accepted: an image pinned to a version tag or a digest.'],
+    [{ containers: [{ image: 'a:1', user: 0 }] }, 'Invalid containers[0].user 0. Accepted: a whole number from 1 to 2147483647.'],
+    [{ containers: [{ image: 'a:1', user: 1.5 }] }, 'Invalid containers[0].user 1.5. Accepted: a whole number from 1 to 2147483647.'],
+    [{ containers: [{ image: 'a:1', user: 2147483648 }] }, 'Invalid containers[0].user 2147483648. Accepted: a whole number from 1 to 2147483647.'],
+    [{ namespace: 'Bad Name', containers: [{ image: 'a:1' }] }, 'Invalid namespace "Bad Name". Accepted: a namespace name: a DNS-1123 label of 1 to 63 lowercase letters, digits and "-", starting and ending with a letter or digit.'],
+    [{ namespace: '', containers: [{ image: 'a:1' }] }, 'Invalid namespace "". Accepted: a namespace name: a DNS-1123 label of 1 to 63 lowercase letters, digits and "-", starting and ending with a letter or digit.'],
   ])('GIVEN bad props %# WHEN constructed THEN it throws "%s" and emits nothing', (props, message) => {
     const chart = new Chart(Testing.app(), 'test', { namespace: 'shop' });
     expect(() => new MemoryTunedDeployment(chart, 'web', props as any)).toThrow(message);

@@ -59,4 +59,22 @@ describe('NamespaceGuardrails', () => {
       'Invalid maxMemory "2Gi": it is above memoryBudget 1Gi.');
     expect(chart.toJson()).toEqual([]);
   });
+
+  test.each([
+    ['Bad Name', '"Bad Name"'],
+    ['', '""'],
+    ['shop-', '"shop-"'],
+    ['a'.repeat(64), `"${'a'.repeat(64)}"`],
+  ])('GIVEN namespace %j WHEN constructed THEN it throws naming the DNS-1123 label rule and emits nothing', (namespace, shown) => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'shop' });
+    expect(() => new NamespaceGuardrails(chart, 'g', { namespace })).toThrow(
+      `Invalid namespace ${shown}. Accepted: a namespace name: a DNS-1123 label of 1 to 63 lowercase letters, digits and \"-\", starting and ending with a letter or digit.`);
+    expect(chart.toJson()).toEqual([]);
+  });
+
+  test('GIVEN a 63-character namespace WHEN constructed THEN it is accepted', () => {
+    const namespace = 'a'.repeat(63);
+    const manifests = synth((chart) => new NamespaceGuardrails(chart, 'g', { namespace }));
+    expect(manifests[0].metadata.namespace).toBe(namespace);
+  });
 });

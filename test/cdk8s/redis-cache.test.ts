@@ -16,9 +16,9 @@ function synth(props: RedisCacheProps, namespace?: string): { objects: any[]; ca
 const byKind = (objects: any[], kind: string) => objects.filter((o) => o.kind === kind);
 
 describe('RedisCache', () => {
-  test('GIVEN a 1Gi limit WHEN synthesized THEN a ConfigMap, Deployment and Service are emitted, valid and restricted', () => {
+  test('GIVEN a 1Gi limit WHEN synthesized THEN a ConfigMap, Deployment, Service and ServiceMonitor are emitted, valid and restricted', () => {
     const { objects } = synth({ limit: Memory.parse('1Gi') });
-    expect(objects.map((o) => o.kind).sort()).toEqual(['ConfigMap', 'Deployment', 'Service']);
+    expect(objects.map((o) => o.kind).sort()).toEqual(['ConfigMap', 'Deployment', 'Service', 'ServiceMonitor']);
     expectRestrictedPodSecurity(objects);
   });
 
@@ -70,6 +70,53 @@ describe('RedisCache', () => {
     expect(byKind(objects, 'Service')[0].spec.ports.map((p: any) => [p.name, p.port])).toEqual([['redis', 6379], ['metrics', 9121]]);
   });
 
+  test('GIVEN the default exporter WHEN synthesized THEN a ServiceMonitor labelled for kube-prometheus-stack scrapes the Service\'s metrics port', () => {
+    const { objects, cache } = synth({ limit: Memory.parse('1Gi') }, 'cache-ns');
+    const service = byKind(objects, 'Service')[0];
+    const monitor = byKind(objects, 'ServiceMonitor')[0];
+    expect(monitor.apiVersion).toBe('monitoring.coreos.com/v1');
+    expect(monitor.metadata.namespace).toBe('cache-ns');
+    expect(monitor.metadata.labels).toEqual({ ...service.metadata.labels, release: 'kube-prometheus-stack' });
+    expect(monitor.spec).toEqual({
+      selector: { matchLabels: service.spec.selector },
+      endpoints: [{ port: 'metrics', path: '/metrics', scheme: 'http' }],
+    });
+    // The selector matches this Service's labels, and the Service has the port the endpoint names.
+    expect(service.metadata.labels).toMatchObject(monitor.spec.selector.matchLabels);
+    expect(service.spec.ports.find((p: any) => p.name === 'metrics')).toMatchObject({ port: 9121, targetPort: 'metrics' });
+    expect(cache.serviceMonitor?.name).toBe(monitor.metadata.name);
+    // prometheus-operator sets `service` to the Service's name: the label the rules select.
+    expect(cache.alertRules()[0].expr).toContain(`service="${service.metadata.name}"`);
+  });
+
+  test('GIVEN the ServiceMonitor with a numeric endpoint port or an unknown field WHEN validated THEN the prometheus-operator schema rejects it', () => {
+    const monitor = byKind(synth({ limit: Memory.parse('1Gi') }).objects, 'ServiceMonitor')[0];
+    expect(() => expectValidManifests([{ ...monitor, spec: { ...monitor.spec, endpoints: [{ port: 9121 }] } }])).toThrow(/endpoints\/0\/port.*schema: must be string/);
+    expect(() => expectValidManifests([{ ...monitor, spec: { ...monitor.spec, podSelector: {} } }])).toThrow(/podSelector/);
+  });
+
+  test('GIVEN serviceMonitor labels and an interval WHEN synthesized THEN they replace the release label and set the endpoint interval', () => {
+    const { objects } = synth({ limit: Memory.parse('1Gi'), serviceMonitor: { labels: { prometheus: 'k8s' }, interval: '15s' } });
+    const monitor = byKind(objects, 'ServiceMonitor')[0];
+    expect(monitor.metadata.labels.prometheus).toBe('k8s');
+    expect(monitor.metadata.labels.release).toBeUndefined();
+    expect(monitor.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', scheme: 'http', interval: '15s' }]);
+  });
+
+  test('GIVEN serviceMonitor false WHEN synthesized THEN no ServiceMonitor is emitted and the signals stay', () => {
+    const { objects, cache } = synth({ limit: Memory.parse('1Gi'), serviceMonitor: false });
+    expect(objects.map((o) => o.kind).sort()).toEqual(['ConfigMap', 'Deployment', 'Service']);
+    expect(cache.serviceMonitor).toBeUndefined();
+    expect(cache.alertRules()).toHaveLength(5);
+  });
+
+  test('GIVEN a bad serviceMonitor interval WHEN constructed THEN it throws the whole message before emitting anything', () => {
+    const chart = new Chart(new App(), 'demo');
+    expect(() => new RedisCache(chart, 'cache', { limit: Memory.parse('1Gi'), serviceMonitor: { interval: '30 seconds' } })).toThrow(
+      'Invalid serviceMonitor.interval "30 seconds". Accepted: a Prometheus duration such as 15s, 30s or 1m.');
+    expect(chart.toJson()).toEqual([]);
+  });
+
   test('GIVEN a password Secret WHEN synthesized THEN redis and the exporter read it from the Secret and no value is in the manifests', () => {
     const { objects } = synth({ limit: Memory.parse('512Mi'), password: { secretName: 'redis-auth', key: 'pw' } });
     const containers = byKind(objects, 'Deployment')[0].spec.template.spec.containers;
@@ -81,8 +128,10 @@ describe('RedisCache', () => {
     expect(byKind(objects, 'ConfigMap')[0].data['redis.conf']).not.toMatch(/^requirepass/m);
   });
 
-  test('GIVEN exporter false and a CPU limit WHEN synthesized THEN one container with that CPU limit, and no signals', () => {
+  test('GIVEN exporter false and a CPU limit WHEN synthesized THEN one container with that CPU limit, no ServiceMonitor, and no signals', () => {
     const { objects, cache } = synth({ limit: Memory.parse('256Mi'), exporter: false, cpu: Cpu.millis(250), cpuLimit: Cpu.cores(1) });
+    expect(objects.map((o) => o.kind).sort()).toEqual(['ConfigMap', 'Deployment', 'Service']);
+    expect(byKind(objects, 'Service')[0].spec.ports.map((p: any) => p.name)).toEqual(['redis']);
     const containers = byKind(objects, 'Deployment')[0].spec.template.spec.containers;
     expect(containers).toHaveLength(1);
     expect(containers[0].resources).toEqual({ requests: { memory: '256Mi', cpu: '250m' }, limits: { memory: '256Mi', cpu: '1' } });
@@ -99,7 +148,8 @@ describe('RedisCache', () => {
   test('GIVEN a chart namespace WHEN the signals are read THEN they are scoped to that namespace and the Service', () => {
     const { cache } = synth({ limit: Memory.parse('1Gi') }, 'cache-ns');
     const rules = cache.alertRules();
-    expect(rules.map((r) => r.alert)).toEqual(['RedisMemoryNearMaxmemory', 'RedisEvictionsHigh', 'RedisDown', 'RedisExporterDown']);
+    expect(rules.map((r) => r.alert)).toEqual(['RedisMemoryNearMaxmemory', 'RedisEvictionsHigh', 'RedisDown', 'RedisExporterDown', 'RedisExporterAbsent']);
+    expect(rules[4].expr).toBe(`absent(up{namespace="cache-ns", service="${cache.serviceName}"})`);
     expect(rules[0].expr).toBe(`redis_memory_used_bytes{namespace="cache-ns", service="${cache.serviceName}"}\n  / on (namespace, service, pod, instance)\n(redis_memory_max_bytes{namespace="cache-ns", service="${cache.serviceName}"} > 0)\n> 0.9`);
     expect(cache.dashboardSection().title).toBe(`redis ${cache.serviceName}`);
     expect(cache.dashboardSection().panels.map((p) => p.title)).toEqual([
@@ -112,7 +162,7 @@ describe('RedisCache', () => {
     expect(() => new RedisCache(chart, 'cache', { limit: Memory.parse('1Gi'), image: 'redis:latest' })).toThrow(
       'Invalid image "redis:latest": a floating tag changes under you. Accepted: an image pinned to a version tag or a digest, such as redis:7.2.7-alpine.');
     expect(() => new RedisCache(chart, 'cache2', { limit: Memory.parse('1Gi'), exporter: { image: 'oliver006/redis_exporter' } })).toThrow(
-      'Invalid exporter.image "oliver006/redis_exporter": a floating tag changes under you.');
+      'Invalid exporter.image "oliver006/redis_exporter": a floating tag changes under you. Accepted: an image pinned to a version tag or a digest, such as oliver006/redis_exporter:v1.62.0.');
     expect(chart.toJson()).toEqual([]);
   });
 

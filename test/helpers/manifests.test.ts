@@ -222,7 +222,7 @@ describe('expectValidManifests', () => {
   test('GIVEN an unknown apiVersion/kind WHEN validated THEN it fails rather than escaping validation', () => {
     expect(onlyProblem([{ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }]))
       .toBe('Widget/w /: unknown apiVersion/kind "example.com/v1/Widget": neither Kubernetes 1.28 nor a CRD we have a schema for '
-        + '(monitoring.coreos.com/v1/PrometheusRule, monitoring.coreos.com/v1alpha1/AlertmanagerConfig, '
+        + '(monitoring.coreos.com/v1/PrometheusRule, monitoring.coreos.com/v1/ServiceMonitor, monitoring.coreos.com/v1alpha1/AlertmanagerConfig, '
         + 'autoscaling.k8s.io/v1/VerticalPodAutoscaler, grafana.integreatly.org/v1beta1/GrafanaDashboard); '
         + 'add its schema in test/helpers/manifests.ts');
   });

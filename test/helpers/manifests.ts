@@ -206,6 +206,7 @@ interface ModelClass {
 /** Model module and export of each CRD kind that has a CommonJS model package. */
 const CRD_MODELS: Record<string, [module: string, kind: string]> = {
   'monitoring.coreos.com/v1/PrometheusRule': ['@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1', 'PrometheusRule'],
+  'monitoring.coreos.com/v1/ServiceMonitor': ['@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1', 'ServiceMonitor'],
   'monitoring.coreos.com/v1alpha1/AlertmanagerConfig': ['@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1', 'AlertmanagerConfig'],
   'autoscaling.k8s.io/v1/VerticalPodAutoscaler': ['@kubernetes-models/autoscaler/autoscaling.k8s.io/v1', 'VerticalPodAutoscaler'],
 };

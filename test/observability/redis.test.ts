@@ -1,4 +1,6 @@
-import { redisAlertRules, redisDashboardSection, redisExporterScrapeUp, redisMemoryUsedToMaxRatio } from '../../src/observability/redis';
+import {
+  redisAlertRules, redisDashboardSection, redisExporterScrapeAbsent, redisExporterScrapeUp, redisMemoryUsedToMaxRatio,
+} from '../../src/observability/redis';
 import type { RuleGroup } from '../../src/observability/types';
 import { checkExpressions, checkRules, PromtoolTestCase, testRules } from '../helpers/promtool';
 
@@ -9,13 +11,21 @@ const groups: RuleGroup[] = [{ name: 'memguard-redis', rules: redisAlertRules(sc
 
 describe('redis alert rules', () => {
   test('GIVEN the rules for one cache WHEN promtool checks them with every lint THEN they pass', () => {
-    expect(checkRules(groups).output).toContain('SUCCESS: 4 rules found');
+    expect(checkRules(groups).output).toContain('SUCCESS: 5 rules found');
   });
 
   test('GIVEN the scope WHEN the ratio is built THEN it divides by maxmemory only where maxmemory > 0', () => {
     expect(redisMemoryUsedToMaxRatio(scope)).toBe(
       'redis_memory_used_bytes{namespace="cache", service="redis-svc"}\n  / on (namespace, service, pod, instance)\n(redis_memory_max_bytes{namespace="cache", service="redis-svc"} > 0)');
     expect(redisExporterScrapeUp()).toBe('up{job=~".*redis.*"}');
+  });
+
+  test('GIVEN a scope WHEN the rules are built THEN a scraped-at-all alert over absent(up) joins them; unscoped it does not', () => {
+    expect(redisExporterScrapeAbsent(scope)).toBe('absent(up{namespace="cache", service="redis-svc"})');
+    const absent = redisAlertRules(scope).find((r) => r.alert === 'RedisExporterAbsent');
+    expect(absent).toMatchObject({ expr: 'absent(up{namespace="cache", service="redis-svc"})', for: '15m', labels: { severity: 'warning' } });
+    expect(redisAlertRules().map((r) => r.alert)).toEqual(['RedisMemoryNearMaxmemory', 'RedisEvictionsHigh', 'RedisDown', 'RedisExporterDown']);
+    expect(redisAlertRules({ selector: 'job="redis-exporter"' }).map((r) => r.alert)).toContain('RedisExporterAbsent');
   });
 
   test('GIVEN the dashboard panels WHEN promtool parses their queries THEN they are valid PromQL', () => {
@@ -101,6 +111,7 @@ describe('redis alert rules', () => {
           { series: 'up{namespace="cache", service="web", pod="web-0", instance="10.0.0.9:8080", job="web"}', values: '0x12' },
         ],
         alert_rule_test: [
+          { eval_time: '10m', alertname: 'RedisExporterAbsent', exp_alerts: [] },
           { eval_time: '3m', alertname: 'RedisExporterDown', exp_alerts: [] },
           {
             eval_time: '10m',
@@ -110,6 +121,28 @@ describe('redis alert rules', () => {
               exp_annotations: {
                 summary: 'The redis exporter of redis-0 cannot be scraped (namespace cache, service redis-svc).',
                 description: 'Prometheus cannot scrape redis_exporter at 10.0.0.1:9121: the redis alerts are blind.',
+              },
+            }],
+          },
+        ],
+      },
+      {
+        name: 'no scrape target for the cache at all (the ServiceMonitor is not selected) fires after 15m; another service does not count',
+        input_series: [
+          { series: 'up{namespace="cache", service="web", pod="web-0", instance="10.0.0.9:8080", job="web"}', values: '1x30' },
+        ],
+        alert_rule_test: [
+          { eval_time: '10m', alertname: 'RedisExporterAbsent', exp_alerts: [] },
+          {
+            eval_time: '20m',
+            alertname: 'RedisExporterAbsent',
+            exp_alerts: [{
+              exp_labels: { severity: 'warning', namespace: 'cache', service: 'redis-svc' },
+              exp_annotations: {
+                summary: 'Prometheus has no redis exporter target (namespace cache, service redis-svc).',
+                description: 'No `up` series for the redis exporter: Prometheus does not scrape it, so the other redis alerts cannot fire. '
+                  + 'Check that the ServiceMonitor exists and that its labels match the Prometheus serviceMonitorSelector '
+                  + '(kube-prometheus-stack: release: <helm release>), and that the redis pod is running.',
               },
             }],
           },

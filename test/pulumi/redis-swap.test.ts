@@ -13,7 +13,7 @@ beforeAll(async () => {
 beforeEach(() => mocks.reset());
 
 describe('Pulumi RedisCache', () => {
-  test('GIVEN the same props WHEN registered under mocks THEN the ConfigMap, Deployment and Service inputs equal the cdk8s synth', async () => {
+  test('GIVEN the same props WHEN registered under mocks THEN the ConfigMap, Deployment, Service and ServiceMonitor inputs equal the cdk8s synth', async () => {
     const props = { limit: Memory.parse('1Gi'), namespace: 'shop', password: { secretName: 'redis-auth' } };
     const component = new memguard.RedisCache('cache', props);
     await settle();
@@ -23,6 +23,7 @@ describe('Pulumi RedisCache', () => {
       'kubernetes:apps/v1:Deployment',
       'kubernetes:core/v1:ConfigMap',
       'kubernetes:core/v1:Service',
+      'kubernetes:monitoring.coreos.com/v1:ServiceMonitor',
       'memguard:index:RedisCache',
     ]);
     expect(asJson(component.manifests)).toEqual(expected);

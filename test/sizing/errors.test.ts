@@ -1,4 +1,4 @@
-import { checkInteger, checkOneOf, checkRange, InputError, showValue } from '../../src/sizing/errors';
+import { checkInteger, checkNamespaceName, checkOneOf, checkRange, InputError, showValue } from '../../src/sizing/errors';
 
 describe('InputError', () => {
   test('GIVEN a field, value and accepted values WHEN thrown THEN the message carries all three', () => {
@@ -39,5 +39,23 @@ describe('InputError', () => {
     expect(showValue(undefined)).toBe('undefined');
     expect(showValue([1, 'a'])).toBe('[1,"a"]');
     expect(showValue({ toString: () => '2Gi' })).toBe('2Gi');
+  });
+});
+
+describe('checkNamespaceName', () => {
+  const accepted = 'a namespace name: a DNS-1123 label of 1 to 63 lowercase letters, digits and "-", starting and ending with a letter or digit';
+
+  test.each(['shop', 'a', 'team-42', 'a'.repeat(63)])('GIVEN the namespace %j WHEN checked THEN it is returned', (name) => {
+    expect(checkNamespaceName('namespace', name)).toBe(name);
+  });
+
+  test.each([
+    ['Bad Name', '"Bad Name"'],
+    ['', '""'],
+    ['-shop', '"-shop"'],
+    ['shop.eu', '"shop.eu"'],
+    ['a'.repeat(64), `"${'a'.repeat(64)}"`],
+  ])('GIVEN the namespace %j WHEN checked THEN it throws the whole message', (name, shown) => {
+    expect(() => checkNamespaceName('spec.namespace', name)).toThrow(`Invalid spec.namespace ${shown}. Accepted: ${accepted}.`);
   });
 });

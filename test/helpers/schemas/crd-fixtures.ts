@@ -37,6 +37,15 @@ export const CRD_SOURCES: readonly CrdSource[] = [
     installed: true,
   },
   {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'ServiceMonitor',
+    package: '@kubernetes-models/prometheus-operator',
+    version: '4.4.4',
+    declaration: 'monitoring.coreos.com/v1/ServiceMonitor.d.ts',
+    upstream: 'prometheus-operator v0.65.1 stripped-down-crds.yaml',
+    installed: true,
+  },
+  {
     apiVersion: 'monitoring.coreos.com/v1alpha1',
     kind: 'AlertmanagerConfig',
     package: '@kubernetes-models/prometheus-operator',

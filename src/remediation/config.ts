@@ -1,7 +1,7 @@
-import type { RemediationActionName, RemediationConfig } from './decide';
+import type { RemediationActionName, RemediationConfig, WorkloadRef } from './decide';
 import { resolveMemoryAlertsConfig } from '../observability/config';
 import * as q from '../observability/queries';
-import { checkInteger, checkRange, InputError } from '../sizing/errors';
+import { checkInteger, checkOneOf, checkRange, InputError } from '../sizing/errors';
 
 /** The actions, re-exported for validation without loading the program. */
 const ACTIONS: readonly RemediationActionName[] = ['restart', 'flush-redis', 'raise-limit'];
@@ -57,10 +57,28 @@ export type RemediationEscalation =
   | { readonly github: GithubEscalation; readonly webhook?: undefined }
   | { readonly webhook: WebhookEscalation; readonly github?: undefined };
 
-/** The Redis cache `flush-redis` empties. */
+/** A Deployment or StatefulSet in one of the target namespaces. */
+export interface RemediationWorkload {
+  /** The controller's kind. */
+  readonly kind: 'Deployment' | 'StatefulSet';
+  /** Its `metadata.name`, e.g. a RedisCache's `deployment.name`. */
+  readonly name: string;
+  /**
+   * Its namespace.
+   * @default - the target namespace (required when there are several)
+   */
+  readonly namespace?: string;
+}
+
+/** The Redis cache `flush-redis` empties, and the workload it belongs to. */
 export interface RemediationRedisTarget {
   /** Host name, e.g. a RedisCache's `<serviceName>.<namespace>.svc`. */
   readonly host: string;
+  /**
+   * The cache's own workload (the Redis Deployment or StatefulSet): `flush-redis` acts only when that workload is above
+   * the threshold. Emptying a cache frees no memory in PostgreSQL, Odoo or any other workload, so there is no default.
+   */
+  readonly workload: RemediationWorkload;
   /**
    * Port.
    * @default 6379
@@ -123,8 +141,16 @@ export interface RemediationOptions {
    * @default false
    */
   readonly dryRun?: boolean;
-  /** The Redis `flush-redis` empties. @default - none (required by `flush-redis`) */
+  /** The Redis `flush-redis` empties, with its workload. @default - none (required by `flush-redis`) */
   readonly redis?: RemediationRedisTarget;
+  /**
+   * Let `restart` and `raise-limit` roll workloads that stop serving meanwhile: fewer than 2 ready replicas, a
+   * Deployment with the `Recreate` strategy, or a `maxUnavailable` that covers every replica. Off by default: each such
+   * remediation is an outage (and a database's working set counts page cache, so it often sits above the threshold).
+   * Such workloads are logged (`restart-skipped`) and escalated if still high.
+   * @default false
+   */
+  readonly restartSingleReplica?: boolean;
   /** `raise-limit` multiplies the memory limit by this (1.01 to 3). @default - none (required by `raise-limit`) */
   readonly raiseLimitFactor?: number;
   /**
@@ -140,6 +166,7 @@ export interface RemediationOptions {
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 
 /** Throws unless `value` is an http(s) URL. */
 function checkUrl(field: string, value: string): string {
@@ -192,14 +219,39 @@ export function remediationConfig(options: RemediationOptions): RemediationConfi
   const waitSeconds = checkRange('waitSeconds', options.waitSeconds ?? 30, 0, 3600, ' s');
   const requestTimeoutSeconds = checkRange('requestTimeoutSeconds', options.requestTimeoutSeconds ?? 10, 1, 300, ' s');
   if (actions.includes('flush-redis') && !options.redis) {
-    throw new InputError({ field: 'redis', value: undefined, accepted: 'a Redis target ({ host, port?, passwordSecret? }) when actions include "flush-redis"' });
+    throw new InputError({ field: 'redis', value: undefined, accepted: 'a Redis target ({ host, workload, port?, passwordSecret? }) when actions include "flush-redis"' });
   }
+  let redisWorkload: WorkloadRef | undefined;
   if (options.redis) {
+    const w = options.redis.workload;
+    if (!w) {
+      throw new InputError({
+        field: 'redis.workload',
+        value: undefined,
+        accepted: 'the cache\'s own Deployment or StatefulSet ({ kind, name, namespace? })',
+        reason: 'flush-redis acts only on the workload the cache belongs to: emptying it frees no memory in any other workload',
+      });
+    }
+    checkOneOf('redis.workload.kind', w.kind, ['Deployment', 'StatefulSet'] as const);
+    if (typeof w.name !== 'string' || !DNS_SUBDOMAIN.test(w.name)) {
+      throw new InputError({ field: 'redis.workload.name', value: w.name, accepted: 'a workload name (lowercase DNS subdomain)' });
+    }
+    if (w.namespace === undefined && namespaces.length > 1) {
+      throw new InputError({ field: 'redis.workload.namespace', value: undefined, accepted: `one of the target namespaces (${namespaces.join(', ')})`, reason: 'there are several target namespaces' });
+    }
+    const workloadNamespace = w.namespace ?? namespaces[0];
+    if (!namespaces.includes(workloadNamespace)) {
+      throw new InputError({ field: 'redis.workload.namespace', value: workloadNamespace, accepted: `one of the target namespaces (${namespaces.join(', ')})` });
+    }
+    redisWorkload = { namespace: workloadNamespace, kind: w.kind, name: w.name };
     if (typeof options.redis.host !== 'string' || !/^[a-zA-Z0-9]([-.a-zA-Z0-9]*[a-zA-Z0-9])?$/.test(options.redis.host)) {
       throw new InputError({ field: 'redis.host', value: options.redis.host, accepted: 'a host name or IP address' });
     }
     checkInteger('redis.port', options.redis.port ?? 6379, 1, 65535);
     if (options.redis.passwordSecret) checkSecret('redis.passwordSecret', options.redis.passwordSecret);
+  }
+  if (options.restartSingleReplica !== undefined && typeof options.restartSingleReplica !== 'boolean') {
+    throw new InputError({ field: 'restartSingleReplica', value: options.restartSingleReplica, accepted: 'true or false' });
   }
   if (actions.includes('raise-limit') && options.raiseLimitFactor === undefined) {
     throw new InputError({
@@ -250,6 +302,7 @@ export function remediationConfig(options: RemediationOptions): RemediationConfi
     maxActionsPerRun,
     waitSeconds,
     dryRun: options.dryRun ?? false,
+    restartSingleReplica: options.restartSingleReplica ?? false,
     requestTimeoutSeconds,
     kubernetes: {
       apiUrl: checkUrl('kubernetesApiUrl', options.kubernetesApiUrl ?? IN_CLUSTER_API_URL),
@@ -265,7 +318,12 @@ export function remediationConfig(options: RemediationOptions): RemediationConfi
     },
     ...(escalation ? { escalation } : {}),
     ...(options.redis ? {
-      redis: { host: options.redis.host, port: options.redis.port ?? 6379, passwordFromEnv: options.redis.passwordSecret !== undefined },
+      redis: {
+        host: options.redis.host,
+        port: options.redis.port ?? 6379,
+        passwordFromEnv: options.redis.passwordSecret !== undefined,
+        workload: redisWorkload!,
+      },
     } : {}),
     ...(options.raiseLimitFactor !== undefined ? { raiseLimit: { factor: options.raiseLimitFactor } } : {}),
   };

@@ -76,7 +76,14 @@ export interface RemediationConfig {
     readonly port: number;
     /** The password comes from `MEMGUARD_REDIS_PASSWORD` when this is true. */
     readonly passwordFromEnv: boolean;
+    /** The cache's own workload: `flush-redis` applies to it alone (emptying the cache frees no memory elsewhere). */
+    readonly workload: WorkloadRef;
   };
+  /**
+   * Roll the pods (`restart`, `raise-limit`) even when that is an outage: fewer than 2 ready replicas, a Deployment
+   * with the `Recreate` strategy, or a rollout allowed to take every pod down. Absent in a config: false.
+   */
+  readonly restartSingleReplica: boolean;
   readonly raiseLimit?: {
     /** Multiply the limit (and an equal request) by this. */
     readonly factor: number;
@@ -121,6 +128,17 @@ export interface WorkloadMeasurement {
   readonly samples: readonly ContainerSample[];
   /** The raw `memguard.io/last-remediation` annotation, if any. */
   readonly lastRemediation?: string;
+  /**
+   * Why rolling this workload's pods would be an outage (`rolloutOutageReason` of the object the program read);
+   * absent when the workload keeps serving during a rollout.
+   */
+  readonly rolloutOutage?: string;
+}
+
+/** A configured action that does not apply to a workload, and why. */
+export interface NotApplicableAction {
+  readonly action: RemediationActionName;
+  readonly reason: string;
 }
 
 /** What happens to one workload this run. */
@@ -131,13 +149,16 @@ export interface WorkloadDecision {
   /**
    * - `remediate`: `actions` run now;
    * - `cooldown`: it was remediated less than `cooldownSeconds` ago (escalated if still high at the re-check);
-   * - `deferred`: the run's action budget is spent (handled by a later run, not escalated now).
+   * - `deferred`: the run's action budget is spent (handled by a later run, not escalated now);
+   * - `skipped`: no configured action applies (`notApplicable` says why; escalated if still high at the re-check).
    */
-  readonly disposition: 'remediate' | 'cooldown' | 'deferred';
+  readonly disposition: 'remediate' | 'cooldown' | 'deferred' | 'skipped';
   /** The actions to run, in order (empty unless `remediate`). */
   readonly actions: readonly RemediationActionName[];
   /** Configured actions not run because the budget ran out. */
   readonly skippedActions: readonly RemediationActionName[];
+  /** Configured actions that do not apply to this workload, with the reason (they spend no budget). */
+  readonly notApplicable: readonly NotApplicableAction[];
   /** When the cooldown ends (ISO 8601), for `cooldown`. */
   readonly cooldownUntil?: string;
 }
@@ -173,24 +194,51 @@ function peakOf(samples: readonly ContainerSample[]): number {
   return samples.reduce((max, s) => Math.max(max, s.ratio), 0);
 }
 
+/** The actions that roll the workload's pods (a pod template change), which is an outage unless others keep serving. */
+export const ROLLOUT_ACTIONS: readonly RemediationActionName[] = ['restart', 'raise-limit'];
+
+/** Why `action` does not apply to the measured workload, or undefined when it does. */
+export function notApplicableReason(
+  action: RemediationActionName,
+  m: WorkloadMeasurement,
+  config: Partial<Pick<RemediationConfig, 'redis' | 'restartSingleReplica'>>,
+): string | undefined {
+  if (action === 'flush-redis') {
+    if (!config.redis) return 'no Redis is configured';
+    const cache = workloadKey(config.redis.workload);
+    return workloadKey(m.workload) === cache ? undefined : `the Redis cache belongs to ${cache}; flushing it frees no memory in this workload`;
+  }
+  if (ROLLOUT_ACTIONS.includes(action) && m.rolloutOutage !== undefined && config.restartSingleReplica !== true) {
+    return `${m.rolloutOutage} (set restartSingleReplica to accept the outage)`;
+  }
+  return undefined;
+}
+
 /**
  * Decides what to do for each workload: worst first (highest peak ratio; ties by key, so runs are repeatable), each
- * workload's actions in the configured order, no action within the cooldown, and at most `maxActionsPerRun` actions in
- * all. `flush-redis` flushes the one configured Redis at most once per run: a second workload that lists it gets the
- * flush recorded but does not spend the budget again.
+ * workload's applicable actions in the configured order, no action within the cooldown, and at most `maxActionsPerRun`
+ * actions in all. `flush-redis` applies only to the cache's own workload; `restart` and `raise-limit` only to workloads
+ * that keep serving during a rollout, unless `restartSingleReplica` (`notApplicableReason`). A workload none of whose
+ * actions apply is `skipped`: nothing runs, and it is escalated if still high.
  */
 export function decide(
   measurements: readonly WorkloadMeasurement[],
-  config: Pick<RemediationConfig, 'actions' | 'cooldownSeconds' | 'maxActionsPerRun'>,
+  config: Pick<RemediationConfig, 'actions' | 'cooldownSeconds' | 'maxActionsPerRun'> & Partial<Pick<RemediationConfig, 'redis' | 'restartSingleReplica'>>,
   now: Date,
 ): WorkloadDecision[] {
   const ordered = [...measurements]
     .filter((m) => m.samples.length > 0)
     .sort((a, b) => peakOf(b.samples) - peakOf(a.samples) || workloadKey(a.workload).localeCompare(workloadKey(b.workload)));
   let budget = config.maxActionsPerRun;
-  let redisFlushed = false;
   return ordered.map((m): WorkloadDecision => {
     const peakRatio = peakOf(m.samples);
+    const notApplicable: NotApplicableAction[] = [];
+    const applicable: RemediationActionName[] = [];
+    for (const action of config.actions) {
+      const reason = notApplicableReason(action, m, config);
+      if (reason === undefined) applicable.push(action);
+      else notApplicable.push({ action, reason });
+    }
     const remaining = cooldownRemainingSeconds(m.lastRemediation, now, config.cooldownSeconds);
     if (remaining > 0) {
       return {
@@ -198,28 +246,68 @@ export function decide(
         peakRatio,
         disposition: 'cooldown',
         actions: [],
-        skippedActions: [...config.actions],
+        skippedActions: applicable,
+        notApplicable,
         cooldownUntil: new Date(now.getTime() + remaining * 1000).toISOString(),
       };
     }
     const actions: RemediationActionName[] = [];
     const skippedActions: RemediationActionName[] = [];
-    for (const action of config.actions) {
-      if (action === 'flush-redis' && redisFlushed) {
-        actions.push(action);
-        continue;
-      }
+    for (const action of applicable) {
       if (budget > 0) {
         actions.push(action);
         budget--;
-        if (action === 'flush-redis') redisFlushed = true;
       } else {
         skippedActions.push(action);
       }
     }
-    const disposition = actions.length > 0 || config.actions.length === 0 ? 'remediate' : 'deferred';
-    return { workload: m.workload, peakRatio, disposition, actions, skippedActions };
+    let disposition: WorkloadDecision['disposition'] = 'remediate';
+    if (actions.length === 0 && skippedActions.length > 0) disposition = 'deferred';
+    else if (actions.length === 0 && notApplicable.length > 0) disposition = 'skipped';
+    return { workload: m.workload, peakRatio, disposition, actions, skippedActions, notApplicable };
   });
+}
+
+/**
+ * Reads a `maxSurge`/`maxUnavailable` value: a count, or a percentage of `replicas` (Kubernetes rounds maxSurge up and
+ * maxUnavailable down); `fallback` (a percentage or a count) when absent or unreadable.
+ */
+function resolveCount(value: unknown, replicas: number, fallback: number | string, round: 'up' | 'down'): number {
+  const v = value ?? fallback;
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return v;
+  const match = typeof v === 'string' ? /^([0-9]+)%$/.exec(v) : null;
+  if (!match) return resolveCount(fallback, replicas, fallback, round);
+  const exact = (replicas * Number(match[1])) / 100;
+  return round === 'up' ? Math.ceil(exact) : Math.floor(exact);
+}
+
+/**
+ * Why rolling the pods of this Deployment or StatefulSet (as the API returns it) would be an outage, or undefined when
+ * it keeps serving: at least 2 ready replicas, a `RollingUpdate` strategy, and a `maxUnavailable` below the replica
+ * count. A missing `spec.replicas` is 1 and missing `status.readyReplicas` is 0, as in the API.
+ * @see https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#strategy
+ * @see https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#update-strategies
+ */
+export function rolloutOutageReason(kind: WorkloadRef['kind'], object: any): string | undefined {
+  const replicas = typeof object?.spec?.replicas === 'number' ? object.spec.replicas : 1;
+  const ready = typeof object?.status?.readyReplicas === 'number' ? object.status.readyReplicas : 0;
+  if (kind === 'Deployment') {
+    const strategy = object?.spec?.strategy?.type ?? 'RollingUpdate';
+    if (strategy !== 'RollingUpdate') return `Deployment strategy ${strategy} stops every pod before starting new ones`;
+  } else {
+    const strategy = object?.spec?.updateStrategy?.type ?? 'RollingUpdate';
+    if (strategy !== 'RollingUpdate') return `StatefulSet updateStrategy ${strategy} restarts no pod on a template change`;
+  }
+  if (ready < 2) return `${ready} ready of ${replicas} replicas: a rollout leaves nothing serving`;
+  const rolling = kind === 'Deployment' ? object?.spec?.strategy?.rollingUpdate : object?.spec?.updateStrategy?.rollingUpdate;
+  // Defaults: 25% each for a Deployment; maxUnavailable 1 for a StatefulSet (which has no surge).
+  const surge = kind === 'Deployment' ? resolveCount(rolling?.maxSurge, replicas, '25%', 'up') : 0;
+  let maxUnavailable = resolveCount(rolling?.maxUnavailable, replicas, kind === 'Deployment' ? '25%' : 1, 'down');
+  if (maxUnavailable === 0 && surge === 0) maxUnavailable = 1; // what the controllers do
+  if (maxUnavailable >= replicas) {
+    return `maxUnavailable ${JSON.stringify(rolling?.maxUnavailable)} lets the rollout stop all ${replicas} replicas at once`;
+  }
+  return undefined;
 }
 
 /** The workloads to escalate: still above the threshold at the re-check, and not merely deferred for budget. */
@@ -426,6 +514,8 @@ export interface IncidentFacts {
   /** The workload's nodes that report MemoryPressure. */
   readonly pressuredNodes: readonly string[];
   readonly actions: readonly ActionRecord[];
+  /** Configured actions that did not apply to this workload, with the reason. */
+  readonly notApplicable?: readonly NotApplicableAction[];
   /** Why no action ran, when none did (cooldown, no actions configured). */
   readonly noActionReason?: string;
 }
@@ -460,9 +550,10 @@ export function suspectedCauses(facts: IncidentFacts): string[] {
 export function incidentReport(facts: IncidentFacts): string {
   const peak = Math.max(facts.peakRatio ?? 0, ...facts.before.map((s) => s.ratio), ...facts.after.map((s) => s.ratio));
   const row = (s: ContainerSample) => `| ${s.pod} | ${s.container} | ${percent(s.ratio)} |`;
-  const actions = facts.actions.length === 0
-    ? [`- None: ${facts.noActionReason ?? 'no action configured'}.`]
-    : facts.actions.map((a) => `- ${a.at} \`${a.action}\`: ${a.outcome}${a.detail ? ` (${a.detail})` : ''}`);
+  const notRun = (facts.notApplicable ?? []).map((n) => `- \`${n.action}\`: not run: ${n.reason}.`);
+  const none = facts.actions.length === 0 && (facts.noActionReason !== undefined || notRun.length === 0)
+    ? [`- None: ${facts.noActionReason ?? 'no action configured'}.`] : [];
+  const actions = [...none, ...facts.actions.map((a) => `- ${a.at} \`${a.action}\`: ${a.outcome}${a.detail ? ` (${a.detail})` : ''}`), ...notRun];
   const afterPeak = facts.after.reduce((m, s) => Math.max(m, s.ratio), 0);
   const beforePeak = facts.before.reduce((m, s) => Math.max(m, s.ratio), 0);
   return [
@@ -561,8 +652,15 @@ export function parseConfig(text: string): RemediationConfig {
   }
   let redis: RemediationConfig['redis'];
   if (raw.redis !== undefined) {
-    const r = isRecord(raw.redis) ? raw.redis : bad('redis', raw.redis, 'an object with host and port');
-    redis = { host: str('redis.host', r.host), port: num('redis.port', r.port, 1, 65535), passwordFromEnv: r.passwordFromEnv === true };
+    const r = isRecord(raw.redis) ? raw.redis : bad('redis', raw.redis, 'an object with host, port and workload');
+    const w = isRecord(r.workload) ? r.workload : bad('redis.workload', r.workload, 'the cache\'s workload { namespace, kind, name }');
+    if (w.kind !== 'Deployment' && w.kind !== 'StatefulSet') bad('redis.workload.kind', w.kind, '"Deployment" or "StatefulSet"');
+    redis = {
+      host: str('redis.host', r.host),
+      port: num('redis.port', r.port, 1, 65535),
+      passwordFromEnv: r.passwordFromEnv === true,
+      workload: { namespace: str('redis.workload.namespace', w.namespace), kind: w.kind, name: str('redis.workload.name', w.name) },
+    };
   }
   if ((actions as string[]).includes('flush-redis') && !redis) bad('redis', raw.redis, 'a Redis target when actions include "flush-redis"');
   let raiseLimit: RemediationConfig['raiseLimit'];
@@ -572,6 +670,8 @@ export function parseConfig(text: string): RemediationConfig {
   }
   if ((actions as string[]).includes('raise-limit') && !raiseLimit) bad('raiseLimit', raw.raiseLimit, 'a factor when actions include "raise-limit"');
   if (typeof raw.dryRun !== 'boolean') bad('dryRun', raw.dryRun, 'true or false');
+  const restartSingleReplica = raw.restartSingleReplica ?? false;
+  if (typeof restartSingleReplica !== 'boolean') bad('restartSingleReplica', restartSingleReplica, 'true or false');
   const maxActions = num('maxActionsPerRun', raw.maxActionsPerRun, 0, 1000);
   if (!Number.isInteger(maxActions)) bad('maxActionsPerRun', maxActions, 'a whole number from 0 to 1000');
   return {
@@ -584,6 +684,7 @@ export function parseConfig(text: string): RemediationConfig {
     maxActionsPerRun: maxActions,
     waitSeconds: num('waitSeconds', raw.waitSeconds, 0, 3600),
     dryRun: raw.dryRun as boolean,
+    restartSingleReplica,
     requestTimeoutSeconds: num('requestTimeoutSeconds', raw.requestTimeoutSeconds ?? 10, 0.1, 300),
     kubernetes: {
       apiUrl: url('kubernetes.apiUrl', k8s.apiUrl),

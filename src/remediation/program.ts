@@ -3,8 +3,9 @@
  *
  * 1. ask Prometheus which containers are above the threshold (the ContainerMemoryNearLimit expression);
  * 2. resolve each pod to its Deployment or StatefulSet (a ReplicaSet's Deployment from the pod-template-hash, never by
- *    reading the ReplicaSet: the Role does not grant it), read its cooldown annotation, decide (decide.ts) and act:
- *    `flush-redis`, `restart`, `raise-limit`, within the cooldown and the per-run budget;
+ *    reading the ReplicaSet: the Role does not grant it), read its cooldown annotation, replicas and rollout strategy,
+ *    decide (decide.ts) and act: `flush-redis` (the cache's own workload only), `restart`, `raise-limit` (only where a
+ *    rollout keeps serving, unless `restartSingleReplica`), within the cooldown and the per-run budget;
  * 3. wait, re-check;
  * 4. escalate what is still high: a GitHub issue (never a second one while one is open) or a webhook post.
  *
@@ -23,8 +24,8 @@ import * as net from 'net';
 import {
   aboveThreshold, ActionRecord, ContainerSample, decide, deploymentNameFromReplicaSet, ENV_GITHUB_TOKEN, ENV_REDIS_PASSWORD,
   ENV_WEBHOOK_URL, incidentReport, IncidentFacts, issueTitle, LAST_ESCALATION_ANNOTATION, parseConfig, parseVector,
-  raiseLimitPatch, remediationPatch, RemediationConfig, selectorMatchesLabels, TemplateContainer, toContainerSamples,
-  toEscalate, VectorSample, WorkloadDecision, WorkloadMeasurement, WorkloadRef, workloadKey,
+  raiseLimitPatch, remediationPatch, RemediationConfig, ROLLOUT_ACTIONS, rolloutOutageReason, selectorMatchesLabels, TemplateContainer,
+  toContainerSamples, toEscalate, VectorSample, WorkloadDecision, WorkloadMeasurement, WorkloadRef, workloadKey,
 } from './decide';
 
 /** Where the CronJob mounts the config. */
@@ -171,19 +172,32 @@ class Run {
         disposition: d.disposition,
         actions: d.actions,
         skippedActions: d.skippedActions,
+        ...(d.notApplicable.length > 0 ? { notApplicable: d.notApplicable } : {}),
         ...(d.cooldownUntil ? { cooldownUntil: d.cooldownUntil } : {}),
       });
+      const outage = d.notApplicable.filter((n) => ROLLOUT_ACTIONS.includes(n.action));
+      if (outage.length > 0) {
+        const object = this.objects.get(workloadKey(d.workload));
+        this.log('warn', 'restart-skipped', {
+          workload: workloadKey(d.workload),
+          actions: outage.map((n) => n.action),
+          reason: measurements.find((m) => workloadKey(m.workload) === workloadKey(d.workload))?.rolloutOutage,
+          replicas: object?.spec?.replicas ?? 1,
+          readyReplicas: object?.status?.readyReplicas ?? 0,
+          strategy: (d.workload.kind === 'Deployment' ? object?.spec?.strategy?.type : object?.spec?.updateStrategy?.type) ?? 'RollingUpdate',
+          consequence: 'escalated if still above the threshold at the re-check',
+        });
+      }
     }
     const records = new Map<string, ActionRecord[]>();
     let acted = false;
-    let redisFlush: ActionRecord | undefined;
     for (const d of decisions.filter((x) => x.disposition === 'remediate')) {
       const done: ActionRecord[] = [];
       records.set(workloadKey(d.workload), done);
       let patched = false;
       for (const action of d.actions) {
         if (action === 'flush-redis') {
-          redisFlush = redisFlush ?? await this.flushRedis(d.workload);
+          const redisFlush = await this.flushRedis(d.workload);
           done.push(redisFlush);
           this.log('info', 'action', { workload: workloadKey(d.workload), ...redisFlush });
         } else if (!patched) {
@@ -343,7 +357,13 @@ class Run {
         const object = this.objects.get(workloadKey(workload)) ?? await this.kube('GET', workloadPath(workload));
         this.objects.set(workloadKey(workload), object);
         const last = object?.metadata?.annotations?.['memguard.io/last-remediation'];
-        result.push({ workload, samples: own, ...(typeof last === 'string' ? { lastRemediation: last } : {}) });
+        const outage = rolloutOutageReason(workload.kind, object);
+        result.push({
+          workload,
+          samples: own,
+          ...(typeof last === 'string' ? { lastRemediation: last } : {}),
+          ...(outage !== undefined ? { rolloutOutage: outage } : {}),
+        });
       } catch (e) {
         this.log('error', 'kubernetes-error', { workload: workloadKey(workload), error: (e as Error).message });
       }
@@ -441,6 +461,7 @@ class Run {
         oomKilledContainers: [...new Set(mine(diag.oomKillsQuery).map((s) => `${s.metric.pod}/${s.metric.container}`))],
         pressuredNodes: [...new Set(nodes)],
         actions: records.get(key) ?? [],
+        notApplicable: d.notApplicable,
         ...(d.disposition === 'cooldown' ? { noActionReason: `in cooldown until ${d.cooldownUntil}` } : {}),
       };
       try {

@@ -31,6 +31,8 @@ interface Fixture {
   annotations: Record<string, Record<string, string>>;
   /** Open issues the GitHub list returns. */
   openIssues: { number: number; title: string }[];
+  /** Replicas, ready replicas and strategy per workload name; default 2 of 2 ready, RollingUpdate (keeps serving). */
+  rollout: Record<string, { replicas: number; readyReplicas: number; strategy?: string }>;
 }
 
 const vector = (rows: Array<[string, string, string, number]>) => JSON.stringify({
@@ -56,6 +58,7 @@ function podFixture(pod: string): PodFixture {
   });
   if (pod.startsWith('web-')) return replicaSetPod('web', 'web-5d8', '5d8');
   if (pod.startsWith('api-')) return replicaSetPod('api', 'api-77', '77');
+  if (pod.startsWith('cache-')) return replicaSetPod('cache', 'cache-9c1', '9c1');
   if (pod.startsWith('nohash-')) return replicaSetPod('nohash', 'nohash-6c4');
   if (pod.startsWith('renamed-')) return replicaSetPod('renamed', 'renamed-6c4', '9f1');
   if (pod.startsWith('stranger-')) return replicaSetPod('stranger', 'stranger-6c4', '6c4');
@@ -143,12 +146,17 @@ class FakeApis {
     }
     m = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/(deployments|statefulsets)\/([^/]+)$/.exec(url);
     if (m && m[3] !== 'orphan') {
+      const rollout = this.fixture.rollout[m[3]] ?? { replicas: 2, readyReplicas: 2 };
+      const strategy = rollout.strategy ? { [m[2] === 'deployments' ? 'strategy' : 'updateStrategy']: { type: rollout.strategy } } : {};
       return [200, {
         metadata: { name: m[3], namespace: m[1], annotations: this.fixture.annotations[`${m[1]}/${m[3]}`] ?? {} },
         spec: {
+          replicas: rollout.replicas,
+          ...strategy,
           selector: { matchLabels: { app: m[3] === 'stranger' ? 'someone-else' : m[3] } },
           template: { spec: { containers: [{ name: 'main', resources: { limits: { memory: '512Mi' }, requests: { memory: '512Mi' } } }] } },
         },
+        status: { replicas: rollout.replicas, readyReplicas: rollout.readyReplicas },
       }];
     }
     if (url.startsWith('/repos/acme/shop/issues?') && method === 'GET') return [200, this.fixture.openIssues];
@@ -208,7 +216,7 @@ function runProgram(config: RemediationConfig, args: string[] = [], extraEnv: Re
 /** Starts the fakes, runs the program once with `options`, stops the fakes (also on failure). */
 async function scenario(fixture: Partial<Fixture>, options: Partial<RemediationOptions> = {}, args: string[] = [], webhook = false) {
   let config: RemediationConfig | undefined;
-  const apis = new FakeApis({ ratio: [[]], annotations: {}, openIssues: [], ...fixture }, () => config!);
+  const apis = new FakeApis({ ratio: [[]], annotations: {}, openIssues: [], rollout: {}, ...fixture }, () => config!);
   await apis.start();
   try {
     const built = remediationConfig({
@@ -344,7 +352,7 @@ describe('remediation program, end to end', () => {
   });
 
   test('GIVEN the fake API server forbids ReplicaSets (403) WHEN Deployment pods are above, still high, and escalated THEN the program never asks for a ReplicaSet', async () => {
-    const probe = new FakeApis({ ratio: [[]], annotations: {}, openIssues: [] }, () => { throw new Error('no config'); });
+    const probe = new FakeApis({ ratio: [[]], annotations: {}, openIssues: [], rollout: {} }, () => { throw new Error('no config'); });
     await probe.start();
     try {
       const forbidden = await new Promise<number>((resolve, reject) => {
@@ -436,25 +444,101 @@ describe('remediation program, end to end', () => {
     expect(apis.calls).toEqual([]);
   });
 
-  test('GIVEN flush-redis then restart WHEN a Deployment is high THEN a real Redis is flushed (with AUTH) and the Deployment restarted', async () => {
+  const redisOptions = (port: number): Partial<RemediationOptions> => ({
+    actions: ['flush-redis', 'restart'],
+    redis: { host: '127.0.0.1', port, passwordSecret: { secretName: 'redis', key: 'password' }, workload: { kind: 'Deployment', name: 'cache' } },
+  });
+  const redisCli = (port: number, ...args: string[]) =>
+    execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), '-a', 'redis-pass', '--no-auth-warning', ...args]).toString().trim();
+
+  test('GIVEN flush-redis then restart WHEN the cache\'s own Deployment is high THEN a real Redis is flushed (with AUTH) and the Deployment restarted', async () => {
     const redis = await startRedis('redis-pass');
     try {
-      execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(redis.port), '-a', 'redis-pass', '--no-auth-warning', 'SET', 'k', 'v']);
-      const { apis, result } = await scenario({ ratio: [HIGH, []] }, {
-        actions: ['flush-redis', 'restart'],
-        redis: { host: '127.0.0.1', port: redis.port, passwordSecret: { secretName: 'redis', key: 'password' } },
-      });
+      redisCli(redis.port, 'SET', 'k', 'v');
+      const { apis, result } = await scenario({ ratio: [[['shop', 'cache-9c1-aaaaa', 'redis', 0.93]], []] }, redisOptions(redis.port));
       expect(result.code).toBe(0);
-      const dbsize = execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(redis.port), '-a', 'redis-pass', '--no-auth-warning', 'DBSIZE']).toString().trim();
-      expect(dbsize).toBe('0');
-      expect(result.lines.filter((l) => l.event === 'action').map((l) => [l.action, l.outcome, l.detail])).toEqual([
-        ['flush-redis', 'done', `FLUSHALL on 127.0.0.1:${redis.port}: +OK`],
-        ['restart', 'done', 'rollout restart (restartedAt annotation)'],
+      expect(redisCli(redis.port, 'DBSIZE')).toBe('0');
+      expect(result.lines.filter((l) => l.event === 'action').map((l) => [l.workload, l.action, l.outcome, l.detail])).toEqual([
+        ['shop/Deployment/cache', 'flush-redis', 'done', `FLUSHALL on 127.0.0.1:${redis.port}: +OK`],
+        ['shop/Deployment/cache', 'restart', 'done', 'rollout restart (restartedAt annotation)'],
       ]);
+      expect(apis.k8sCalls('PATCH').map((c) => c.path)).toEqual(['/apis/apps/v1/namespaces/shop/deployments/cache']);
       expect(JSON.parse(apis.k8sCalls('PATCH')[0].body).metadata.annotations['memguard.io/last-remediation-actions']).toBe('flush-redis,restart');
     } finally {
       await redis.stop();
     }
+  });
+
+  test('GIVEN flush-redis then restart WHEN PostgreSQL (1-replica StatefulSet) and a web Deployment are high but not the cache THEN Redis keeps its keys, web is only restarted, PostgreSQL is left alone and escalated', async () => {
+    const redis = await startRedis('redis-pass');
+    try {
+      redisCli(redis.port, 'SET', 'k', 'v');
+      const { apis, result } = await scenario({
+        ratio: [[['shop', 'db-0', 'postgres', 0.96], ['shop', 'web-5d8-aaaaa', 'main', 0.93]], [['shop', 'db-0', 'postgres', 0.96]]],
+        rollout: { db: { replicas: 1, readyReplicas: 1 } },
+      }, redisOptions(redis.port));
+      expect(result.code).toBe(0);
+      expect(redisCli(redis.port, 'DBSIZE')).toBe('1');
+      expect(result.lines.filter((l) => l.event === 'action').map((l) => [l.workload, l.action])).toEqual([['shop/Deployment/web', 'restart']]);
+      expect(apis.k8sCalls('PATCH').map((c) => c.path)).toEqual(['/apis/apps/v1/namespaces/shop/deployments/web']);
+      expect(JSON.parse(apis.k8sCalls('PATCH')[0].body).metadata.annotations['memguard.io/last-remediation-actions']).toBe('restart');
+      const decisions = result.lines.filter((l) => l.event === 'decision');
+      expect(decisions.map((l) => [l.workload, l.disposition, l.actions, (l.notApplicable ?? []).map((n: any) => n.action)])).toEqual([
+        ['shop/StatefulSet/db', 'skipped', [], ['flush-redis', 'restart']],
+        ['shop/Deployment/web', 'remediate', ['restart'], ['flush-redis']],
+      ]);
+      expect(decisions[1].notApplicable[0].reason).toBe('the Redis cache belongs to shop/Deployment/cache; flushing it frees no memory in this workload');
+      expect(result.lines.filter((l) => l.event === 'restart-skipped')).toEqual([expect.objectContaining({
+        level: 'warn',
+        workload: 'shop/StatefulSet/db',
+        actions: ['restart'],
+        reason: '1 ready of 1 replicas: a rollout leaves nothing serving',
+        replicas: 1,
+        readyReplicas: 1,
+        strategy: 'RollingUpdate',
+        consequence: 'escalated if still above the threshold at the re-check',
+      })]);
+      const issue = JSON.parse(apis.githubCalls('POST')[0].body);
+      expect(issue.title).toBe('[memguard] Memory near limit: shop/StatefulSet/db');
+      expect(issue.body).toContain('- `flush-redis`: not run: the Redis cache belongs to shop/Deployment/cache; flushing it frees no memory in this workload.');
+      expect(issue.body).toContain('- `restart`: not run: 1 ready of 1 replicas: a rollout leaves nothing serving (set restartSingleReplica to accept the outage).');
+    } finally {
+      await redis.stop();
+    }
+  });
+
+  test('GIVEN a 1-replica Deployment above WHEN it runs with the defaults THEN it is not restarted, the skip is logged once and it is escalated', async () => {
+    const { apis, result } = await scenario({ ratio: [HIGH, STILL_HIGH], rollout: { web: { replicas: 1, readyReplicas: 1 } } });
+    expect(result.code).toBe(0);
+    expect(apis.k8sCalls('PATCH')).toEqual([]);
+    expect(events(result)).toEqual(['measured', 'decision', 'restart-skipped', 'measured', 'recheck', 'escalated']);
+    expect(result.lines[1]).toMatchObject({ workload: 'shop/Deployment/web', disposition: 'skipped', actions: [] });
+    expect(result.lines[2]).toMatchObject({ level: 'warn', workload: 'shop/Deployment/web', reason: '1 ready of 1 replicas: a rollout leaves nothing serving', replicas: 1, readyReplicas: 1 });
+    expect(apis.githubCalls('POST')).toHaveLength(1);
+    expect(JSON.parse(apis.githubCalls('POST')[0].body).body).toContain('- `restart`: not run: 1 ready of 1 replicas');
+  });
+
+  test('GIVEN a 1-replica Deployment above and restartSingleReplica WHEN it runs THEN it is restarted', async () => {
+    const single = { web: { replicas: 1, readyReplicas: 1 } };
+    const { apis, result } = await scenario({ ratio: [HIGH, []], rollout: single }, { restartSingleReplica: true });
+    expect(result.code).toBe(0);
+    expect(apis.k8sCalls('PATCH').map((c) => c.path)).toEqual(['/apis/apps/v1/namespaces/shop/deployments/web']);
+    expect(events(result)).toEqual(['measured', 'decision', 'action', 'measured', 'recheck']);
+    expect(result.lines[2]).toMatchObject({ action: 'restart', outcome: 'done' });
+  });
+
+  test('GIVEN a 3-replica Deployment with strategy Recreate above WHEN it runs with the defaults THEN it is not restarted and it is escalated', async () => {
+    const { apis, result } = await scenario({ ratio: [HIGH, STILL_HIGH], rollout: { web: { replicas: 3, readyReplicas: 3, strategy: 'Recreate' } } });
+    expect(result.code).toBe(0);
+    expect(apis.k8sCalls('PATCH')).toEqual([]);
+    expect(result.lines.find((l) => l.event === 'restart-skipped')).toMatchObject({
+      workload: 'shop/Deployment/web',
+      reason: 'Deployment strategy Recreate stops every pod before starting new ones',
+      replicas: 3,
+      readyReplicas: 3,
+      strategy: 'Recreate',
+    });
+    expect(apis.githubCalls('POST')).toHaveLength(1);
   });
 });
 

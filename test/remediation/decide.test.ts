@@ -1,8 +1,8 @@
 import * as fc from 'fast-check';
 import {
   aboveThreshold, cooldownRemainingSeconds, decide, deploymentNameFromReplicaSet, incidentReport, IncidentFacts, issueTitle,
-  parseConfig, parseVector, quantityBytes, raiseLimitPatch, remediationPatch, selectorMatchesLabels, toContainerSamples, toEscalate,
-  WorkloadMeasurement, workloadKey,
+  notApplicableReason, parseConfig, parseVector, quantityBytes, raiseLimitPatch, remediationPatch, rolloutOutageReason,
+  selectorMatchesLabels, toContainerSamples, toEscalate, WorkloadMeasurement, workloadKey,
 } from '../../src/remediation/decide';
 
 const NOW = new Date('2025-03-01T12:00:00.000Z');
@@ -133,6 +133,7 @@ describe('decide', () => {
       disposition: 'cooldown',
       actions: [],
       skippedActions: ['restart'],
+      notApplicable: [],
       cooldownUntil: '2025-03-01T12:20:00.000Z',
     });
   });
@@ -146,13 +147,56 @@ describe('decide', () => {
     ]);
   });
 
-  test('GIVEN actions flush-redis then restart and a budget of 3 WHEN two workloads are high THEN Redis is flushed once and the order kept', () => {
-    const decisions = decide([deployment('a', 0.9), deployment('b', 0.95)],
-      { actions: ['flush-redis', 'restart'], cooldownSeconds: 0, maxActionsPerRun: 3 }, NOW);
-    expect(decisions.map((d) => [d.workload.name, d.actions, d.skippedActions])).toEqual([
-      ['b', ['flush-redis', 'restart'], []],
-      ['a', ['flush-redis', 'restart'], []],
+  const redis = { host: 'cache.shop.svc', port: 6379, passwordFromEnv: false, workload: { namespace: 'shop', kind: 'Deployment' as const, name: 'cache' } };
+
+  test('GIVEN flush-redis then restart WHEN the cache and PostgreSQL are high THEN only the cache is flushed; PostgreSQL is only restarted', () => {
+    const decisions = decide([deployment('cache', 0.9), deployment('postgres', 0.95)],
+      { actions: ['flush-redis', 'restart'], cooldownSeconds: 0, maxActionsPerRun: 3, redis }, NOW);
+    expect(decisions.map((d) => [d.workload.name, d.disposition, d.actions, d.notApplicable])).toEqual([
+      ['postgres', 'remediate', ['restart'], [{
+        action: 'flush-redis',
+        reason: 'the Redis cache belongs to shop/Deployment/cache; flushing it frees no memory in this workload',
+      }]],
+      ['cache', 'remediate', ['flush-redis', 'restart'], []],
     ]);
+  });
+
+  test('GIVEN only flush-redis WHEN Odoo alone is high THEN it is skipped (no action, no budget spent) and escalates if still high', () => {
+    const decisions = decide([deployment('odoo', 0.95)], { actions: ['flush-redis'], cooldownSeconds: 0, maxActionsPerRun: 1, redis }, NOW);
+    expect(decisions.map((d) => [d.disposition, d.actions, d.skippedActions, d.notApplicable.map((n) => n.action)])).toEqual([
+      ['skipped', [], [], ['flush-redis']],
+    ]);
+    expect(toEscalate(decisions, new Set(['shop/Deployment/odoo'])).map((d) => d.workload.name)).toEqual(['odoo']);
+  });
+
+  test('GIVEN a budget of 1 WHEN a non-cache workload is worse than the cache THEN its inapplicable flush spends no budget', () => {
+    const decisions = decide([deployment('cache', 0.9), deployment('odoo', 0.99)], { actions: ['flush-redis'], cooldownSeconds: 0, maxActionsPerRun: 1, redis }, NOW);
+    expect(decisions.map((d) => [d.workload.name, d.disposition, d.actions])).toEqual([['odoo', 'skipped', []], ['cache', 'remediate', ['flush-redis']]]);
+  });
+
+  test('GIVEN a single-replica workload WHEN deciding THEN restart and raise-limit are not applicable unless restartSingleReplica', () => {
+    const single: WorkloadMeasurement = { ...deployment('postgres', 0.95), rolloutOutage: '1 ready of 1 replicas: a rollout leaves nothing serving' };
+    const options = { actions: ['restart', 'raise-limit'] as const, cooldownSeconds: 0, maxActionsPerRun: 3 };
+    const [skipped] = decide([single], options, NOW);
+    expect(skipped).toMatchObject({ disposition: 'skipped', actions: [], skippedActions: [] });
+    expect(skipped.notApplicable).toEqual(['restart', 'raise-limit'].map((action) => ({
+      action,
+      reason: '1 ready of 1 replicas: a rollout leaves nothing serving (set restartSingleReplica to accept the outage)',
+    })));
+    const [allowed] = decide([single], { ...options, restartSingleReplica: true }, NOW);
+    expect([allowed.disposition, allowed.actions, allowed.notApplicable]).toEqual(['remediate', ['restart', 'raise-limit'], []]);
+  });
+
+  test('GIVEN a single-replica cache WHEN deciding THEN the flush runs and only the restart is left out', () => {
+    const cache: WorkloadMeasurement = { ...deployment('cache', 0.95), rolloutOutage: '1 ready of 1 replicas: a rollout leaves nothing serving' };
+    const [d] = decide([cache], { actions: ['flush-redis', 'restart'], cooldownSeconds: 0, maxActionsPerRun: 3, redis }, NOW);
+    expect([d.disposition, d.actions, d.notApplicable.map((n) => n.action)]).toEqual(['remediate', ['flush-redis'], ['restart']]);
+  });
+
+  test('GIVEN flush-redis and no Redis in the config THEN notApplicableReason says so', () => {
+    expect(notApplicableReason('flush-redis', deployment('cache', 0.9), {})).toBe('no Redis is configured');
+    expect(notApplicableReason('flush-redis', deployment('cache', 0.9), { redis })).toBeUndefined();
+    expect(notApplicableReason('restart', deployment('web', 0.9), {})).toBeUndefined();
   });
 
   test('GIVEN a budget of 1 and actions restart, raise-limit WHEN one workload is high THEN it restarts and raise-limit is skipped', () => {
@@ -182,6 +226,33 @@ describe('decide', () => {
         expect(peaks).toEqual([...peaks].sort((a, b) => b - a));
       },
     ));
+  });
+});
+
+describe('rolloutOutageReason', () => {
+  const ready = (replicas: number, readyReplicas = replicas) => ({ spec: { replicas }, status: { readyReplicas } });
+
+  test.each([
+    ['2 ready replicas, default strategy', 'Deployment', ready(2), undefined],
+    ['3 ready replicas, RollingUpdate maxUnavailable 1', 'Deployment', { ...ready(3), spec: { replicas: 3, strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } } } }, undefined],
+    ['a 2-replica StatefulSet', 'StatefulSet', ready(2), undefined],
+    ['1 replica', 'Deployment', ready(1), '1 ready of 1 replicas: a rollout leaves nothing serving'],
+    ['no spec.replicas and no status (API defaults 1 and 0)', 'Deployment', {}, '0 ready of 1 replicas: a rollout leaves nothing serving'],
+    ['3 replicas of which 1 ready', 'Deployment', ready(3, 1), '1 ready of 3 replicas: a rollout leaves nothing serving'],
+    ['the PostgreSQL StatefulSet of 1 replica', 'StatefulSet', ready(1), '1 ready of 1 replicas: a rollout leaves nothing serving'],
+    ['Recreate (Odoo)', 'Deployment', { ...ready(3), spec: { replicas: 3, strategy: { type: 'Recreate' } } },
+      'Deployment strategy Recreate stops every pod before starting new ones'],
+    ['a StatefulSet with OnDelete', 'StatefulSet', { ...ready(3), spec: { replicas: 3, updateStrategy: { type: 'OnDelete' } } },
+      'StatefulSet updateStrategy OnDelete restarts no pod on a template change'],
+    ['maxUnavailable 100%', 'Deployment', { ...ready(2), spec: { replicas: 2, strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '100%' } } } },
+      'maxUnavailable "100%" lets the rollout stop all 2 replicas at once'],
+    ['maxUnavailable 2 of 2', 'Deployment', { ...ready(2), spec: { replicas: 2, strategy: { rollingUpdate: { maxUnavailable: 2 } } } },
+      'maxUnavailable 2 lets the rollout stop all 2 replicas at once'],
+    ['maxUnavailable 50% of 2 (rounded down to 1)', 'Deployment', { ...ready(2), spec: { replicas: 2, strategy: { rollingUpdate: { maxUnavailable: '50%' } } } }, undefined],
+    ['maxSurge 0 and maxUnavailable 0 (the controller makes it 1)', 'Deployment',
+      { ...ready(2), spec: { replicas: 2, strategy: { rollingUpdate: { maxSurge: 0, maxUnavailable: 0 } } } }, undefined],
+  ])('GIVEN %s THEN %j', (_what, kind, object, reason) => {
+    expect(rolloutOutageReason(kind as 'Deployment' | 'StatefulSet', object)).toBe(reason);
   });
 });
 
@@ -284,6 +355,14 @@ describe('parseConfig', () => {
     const parsed = parseConfig(JSON.stringify(valid));
     expect(parsed.prometheusUrl).toBe('http://prom:9090');
     expect(parsed.requestTimeoutSeconds).toBe(10);
+    expect(parsed.restartSingleReplica).toBe(false);
+  });
+
+  test('GIVEN a Redis target with its workload and restartSingleReplica WHEN parsed THEN both come back', () => {
+    const redis = { host: 'cache', port: 6379, passwordFromEnv: true, workload: { namespace: 'shop', kind: 'Deployment', name: 'cache' } };
+    const parsed = parseConfig(JSON.stringify({ ...valid, actions: ['flush-redis'], redis, restartSingleReplica: true }));
+    expect(parsed.redis).toEqual(redis);
+    expect(parsed.restartSingleReplica).toBe(true);
   });
 
   test.each([
@@ -296,6 +375,11 @@ describe('parseConfig', () => {
     [{ dryRun: 'yes' }, 'Invalid dryRun "yes". Accepted: true or false.'],
     [{ namespaces: [] }, 'Invalid namespaces []. Accepted: a non-empty list of namespace names.'],
     [{ escalation: { kind: 'email' } }, 'Invalid escalation.kind "email". Accepted: "github" or "webhook".'],
+    [{ actions: ['flush-redis'], redis: { host: 'cache', port: 6379 } },
+      'Invalid redis.workload undefined. Accepted: the cache\'s workload { namespace, kind, name }.'],
+    [{ redis: { host: 'cache', port: 6379, workload: { namespace: 'shop', kind: 'DaemonSet', name: 'cache' } } },
+      'Invalid redis.workload.kind "DaemonSet". Accepted: "Deployment" or "StatefulSet".'],
+    [{ restartSingleReplica: 'yes' }, 'Invalid restartSingleReplica "yes". Accepted: true or false.'],
   ])('GIVEN %j THEN it throws the whole message', (override, message) => {
     expect(() => parseConfig(JSON.stringify({ ...valid, ...override }))).toThrow(message);
   });
@@ -349,6 +433,18 @@ describe('incidentReport', () => {
     expect(report).toContain('- **Duration so far:** unknown');
     expect(report).toContain('- None: in cooldown until 2025-03-01T12:20:00.000Z.');
     expect(report).toContain('- No leak trend, OOM kill or node pressure seen: the limit may simply be too small for the load.');
+  });
+
+  test('GIVEN actions that did not apply THEN the report lists them with the reason after what ran', () => {
+    const notApplicable = [{ action: 'raise-limit' as const, reason: 'Deployment strategy Recreate stops every pod before starting new ones' }];
+    const report = incidentReport({ ...facts, notApplicable });
+    expect(report).toContain([
+      '- 2025-03-01T11:59:00.000Z `restart`: done (rollout restart (restartedAt annotation))',
+      '- `raise-limit`: not run: Deployment strategy Recreate stops every pod before starting new ones.',
+    ].join('\n'));
+    const none = incidentReport({ ...facts, actions: [], notApplicable });
+    expect(none).not.toContain('- None:');
+    expect(none).toContain('### Actions taken and their effect\n\n- `raise-limit`: not run: Deployment strategy Recreate');
   });
 
   test('the issue title is the stable duplicate marker', () => {

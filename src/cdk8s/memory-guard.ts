@@ -344,7 +344,12 @@ export class MemoryGuard extends Construct {
       maxConnections: sizing.postgres.maxConnections,
       // PgBouncer closes idle server connections, and Odoo's LISTEN connections are idle by design.
       idleSessionTimeoutMs: 0,
-      workload: { passwordSecret: secrets.postgresPassword, storage: postgresStorage, cpu: halfCpu },
+      workload: {
+        passwordSecret: secrets.postgresPassword,
+        storage: postgresStorage,
+        cpu: halfCpu,
+        applicationRole: { name: odooDatabaseUser ?? 'odoo', database: 'odoo', passwordSecret: secrets.odooDatabasePassword, createDb: false },
+      },
       autoscaling,
     });
     const pgbouncer = this.addPgBouncer(`${id}PgBouncer`, {
@@ -366,7 +371,7 @@ export class MemoryGuard extends Construct {
       replicas: props.odooReplicas,
       maxCronThreads: props.maxCronThreads,
       dbMaxconn: props.dbMaxconn,
-      conf: { dbHost: pgbouncer.serviceName, dbPort: pgbouncer.port, dbUser: odooDatabaseUser ?? 'odoo' },
+      conf: { dbHost: pgbouncer.serviceName, dbPort: pgbouncer.port, dbUser: odooDatabaseUser ?? 'odoo', dbName: 'odoo' },
       workload: { passwordSecret: secrets.odooDatabasePassword, strategy: odooStrategy ?? 'Recreate', cpu: halfCpu },
       autoscaling,
     });

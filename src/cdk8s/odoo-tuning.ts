@@ -19,6 +19,10 @@ export const ODOO_HTTP_PORT = 8069;
 /** Odoo's gevent (websocket) port. */
 export const ODOO_GEVENT_PORT = 8072;
 
+/** The warning {@link OdooTuning.warnings} holds when the workload has no `dataClaimName`. */
+export const ODOO_EPHEMERAL_FILESTORE_WARNING = `workload.dataClaimName is not set: ${ODOO_DATA_DIR} (the filestore: attachments,`
+  + ' images, documents) is an emptyDir and is lost on every pod restart, eviction or rollout; give a ReadWriteMany PVC for production.';
+
 /** The owned Deployment. */
 export interface OdooWorkloadOptions {
   /**
@@ -33,7 +37,12 @@ export interface OdooWorkloadOptions {
   readonly image?: string;
   /**
    * An existing ReadWriteMany PVC for `/var/lib/odoo` (filestore and sessions), shared by the replicas.
-   * @default - an emptyDir (the filestore is lost with the pod: only for trials)
+   *
+   * WARNING: without it, `/var/lib/odoo` is an emptyDir, and the filestore (every attachment, image and document
+   * Odoo stores outside the database) is LOST each time the pod is deleted, rescheduled, evicted or rolled out, while
+   * the database still references the files. Only for trials; `OdooTuning.warnings` says so.
+   * @default - an emptyDir: the filestore is lost on every pod restart
+   * @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#access-modes
    */
   readonly dataClaimName?: string;
   /**
@@ -61,7 +70,7 @@ export interface OdooTuningProps extends Omit<OdooInput, 'ram'> {
   readonly limit: Memory;
   /**
    * Where Odoo connects and other odoo.conf options (never a password).
-   * @default - { dataDir: '/var/lib/odoo', proxyMode: true }
+   * @default - { dataDir: '/var/lib/odoo', proxyMode: true, listDb: false }
    */
   readonly conf?: OdooConfOptions;
   /**
@@ -91,6 +100,8 @@ export class OdooTuning extends Construct {
   public readonly deployment?: k8s.KubeDeployment;
   public readonly service?: k8s.KubeService;
   public readonly serviceName?: string;
+  /** What to check before production: the sizing's warnings, plus a warning when the filestore is on an emptyDir. */
+  public readonly warnings: readonly string[];
 
   constructor(scope: Construct, id: string, props: OdooTuningProps) {
     super(scope, id);
@@ -114,6 +125,10 @@ export class OdooTuning extends Construct {
     this.limit = props.limit;
     this.worstCaseConnections = settings.worstCaseConnections;
     this.odooConf = toOdooConf(settings, { dataDir: ODOO_DATA_DIR, ...props.conf });
+    this.warnings = [
+      ...settings.warnings,
+      ...(workload && !workload.dataClaimName ? [ODOO_EPHEMERAL_FILESTORE_WARNING] : []),
+    ];
 
     const namespace = props.namespace;
     const { selector, labels } = workloadLabels(this, 'odoo');

@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { checkPinnedImage, hardenedContainer, hardenedPodTemplate, quantity, workloadLabels, workloadService } from './workload-parts';
@@ -13,6 +15,18 @@ export const DEFAULT_POSTGRES_IMAGES: Readonly<Record<number, string>> = {
 export const POSTGRES_IMAGE_UID = 999;
 /** Where the ConfigMap is mounted; the server runs with `-c config_file=<dir>/postgresql.conf`. */
 export const POSTGRES_CONFIG_DIR = '/etc/postgresql/memguard';
+/** The init script, shipped in the package at `assets/postgres-init-role.sh` (next to `lib/` and `src/`). */
+export const POSTGRES_INIT_ROLE_SCRIPT_PATH = path.join(__dirname, '..', '..', 'assets', 'postgres-init-role.sh');
+/** Where the official image looks for init scripts (run once, on first init, as the postgres user). */
+export const POSTGRES_INITDB_DIR = '/docker-entrypoint-initdb.d';
+/** The init script's file name in {@link POSTGRES_INITDB_DIR}. */
+export const POSTGRES_INIT_ROLE_SCRIPT_NAME = '10-memguard-application-role.sh';
+
+/** The init script's text, read at synth time so the ConfigMap always holds the file in the package. */
+export function postgresInitRoleScript(): string {
+  return fs.readFileSync(POSTGRES_INIT_ROLE_SCRIPT_PATH, 'utf8');
+}
+
 /** The data directory: a subdirectory of the volume, so that `lost+found` on the volume's root does not upset initdb. */
 export const POSTGRES_PGDATA = '/var/lib/postgresql/data/pgdata';
 
@@ -21,6 +35,21 @@ export interface PostgresPasswordSecret {
   readonly secretName: string;
   /** @default 'password' */
   readonly key?: string;
+}
+
+/** The login role and database the application connects with, created on the first start. */
+export interface PostgresApplicationRole {
+  /** The role (user) name, e.g. Odoo's `db_user`. Not the superuser. */
+  readonly name: string;
+  /** The database to create, owned by the role (e.g. the one PgBouncer's pool serves). */
+  readonly database: string;
+  /** The Secret key with the role's password, fed to the init script as an environment variable (never in the manifest). */
+  readonly passwordSecret: { readonly secretName: string; readonly key?: string };
+  /**
+   * Grant CREATEDB (Odoo's database manager needs it; a single fixed database does not).
+   * @default false
+   */
+  readonly createDb?: boolean;
 }
 
 /** The owned StatefulSet. */
@@ -52,6 +81,16 @@ export interface PostgresWorkloadOptions {
    * @default POSTGRES_IMAGE_UID (999)
    */
   readonly runAsUser?: number;
+  /**
+   * Create this login role and its database on the first start. A ConfigMap holds `assets/postgres-init-role.sh`,
+   * mounted executable at `/docker-entrypoint-initdb.d/`: the official image runs it once, when the data directory is
+   * empty, as the postgres user. It runs `psql -v ON_ERROR_STOP=1`, takes the password from an environment variable fed
+   * by `secretKeyRef`, quotes names and password through psql variables, and is idempotent. Later changes (a new
+   * password, another name) are NOT applied to an existing data directory: change the role with SQL.
+   * @default - none: create the role yourself (the image creates only the superuser and its database)
+   * @see https://github.com/docker-library/docs/blob/master/postgres/README.md#initialization-scripts
+   */
+  readonly applicationRole?: PostgresApplicationRole;
 }
 
 /** Props of {@link PostgresTuning}. */
@@ -92,6 +131,8 @@ export class PostgresTuning extends Construct {
   /** The /dev/shm emptyDir size (from the budget). */
   public readonly devShm: Memory;
   public readonly statefulSet?: k8s.KubeStatefulSet;
+  /** The ConfigMap with the init script, when `workload.applicationRole` is given. */
+  public readonly initScripts?: k8s.KubeConfigMap;
   public readonly service?: k8s.KubeService;
   /** The Service name (PgBouncer's `upstreamHost`), when the workload is owned. */
   public readonly serviceName?: string;
@@ -110,6 +151,8 @@ export class PostgresTuning extends Construct {
         field: 'workload.passwordSecret.secretName', value: workload.passwordSecret?.secretName, accepted: 'the name of an existing Secret',
       });
     }
+    const role = workload?.applicationRole;
+    if (role) checkApplicationRole(role);
     const settings = postgresSettings({ ...props, ram: props.limit, profile: 'container' });
     const version = props.pgVersion ?? 16;
     const image = workload?.image ?? DEFAULT_POSTGRES_IMAGES[version];
@@ -129,6 +172,18 @@ export class PostgresTuning extends Construct {
     if (!workload) return;
 
     const hugePages = props.hugePages;
+    if (role) {
+      this.initScripts = new k8s.KubeConfigMap(this, 'InitScripts', {
+        metadata: { namespace, labels },
+        data: { [POSTGRES_INIT_ROLE_SCRIPT_NAME]: postgresInitRoleScript() },
+      });
+    }
+    const roleEnv = role ? [
+      { name: 'MEMGUARD_APP_ROLE', value: role.name },
+      { name: 'MEMGUARD_APP_DATABASE', value: role.database },
+      { name: 'MEMGUARD_APP_CREATEDB', value: role.createDb ? 'true' : 'false' },
+      { name: 'MEMGUARD_APP_PASSWORD', valueFrom: { secretKeyRef: { name: role.passwordSecret.secretName, key: role.passwordSecret.key ?? 'password' } } },
+    ] : [];
     // Headless: it governs the StatefulSet and resolves to the one pod.
     this.service = workloadService(this, { namespace, selector, labels, ports: [{ name: 'postgresql', port: this.port }], headless: true });
     this.serviceName = this.service.name;
@@ -151,6 +206,7 @@ export class PostgresTuning extends Construct {
                 name: 'POSTGRES_PASSWORD',
                 valueFrom: { secretKeyRef: { name: workload.passwordSecret.secretName, key: workload.passwordSecret.key ?? 'password' } },
               },
+              ...roleEnv,
             ],
             ports: [{ name: 'postgresql', containerPort: this.port, protocol: 'TCP' }],
             resources: {
@@ -171,6 +227,7 @@ export class PostgresTuning extends Construct {
               { name: 'run', mountPath: '/var/run/postgresql' },
               { name: 'tmp', mountPath: '/tmp' },
               ...(hugePages ? [{ name: 'hugepages', mountPath: '/hugepages' }] : []),
+              ...(this.initScripts ? [{ name: 'initdb', mountPath: POSTGRES_INITDB_DIR, readOnly: true }] : []),
             ],
           }],
           volumes: [
@@ -180,6 +237,8 @@ export class PostgresTuning extends Construct {
             { name: 'run', emptyDir: { sizeLimit: k8s.Quantity.fromString('16Mi') } },
             { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('256Mi') } },
             ...(hugePages ? [{ name: 'hugepages', emptyDir: { medium: 'HugePages-2Mi' } }] : []),
+            // Executable (0555), so the image's entrypoint runs the script in its own process instead of sourcing it.
+            ...(this.initScripts ? [{ name: 'initdb', configMap: { name: this.initScripts.name, defaultMode: 0o555 } }] : []),
           ],
         }),
         volumeClaimTemplates: [{
@@ -191,6 +250,34 @@ export class PostgresTuning extends Construct {
           },
         }],
       },
+    });
+  }
+}
+
+/** Role and database names the init script and PgBouncer both accept: 1 to 63 characters, no quoting surprises. */
+const APPLICATION_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}$/;
+
+function checkApplicationRole(role: PostgresApplicationRole): void {
+  const accepted = '1 to 63 letters, digits, "_", "." or "-", not starting with "." or "-"';
+  if (typeof role.name !== 'string' || !APPLICATION_NAME.test(role.name)) {
+    throw new InputError({ field: 'workload.applicationRole.name', value: role.name, accepted });
+  }
+  if (role.name === 'postgres') {
+    throw new InputError({
+      field: 'workload.applicationRole.name', value: role.name, reason: 'that is the superuser the image creates', accepted: 'another role name',
+    });
+  }
+  if (typeof role.database !== 'string' || !APPLICATION_NAME.test(role.database)) {
+    throw new InputError({ field: 'workload.applicationRole.database', value: role.database, accepted });
+  }
+  if (['postgres', 'template0', 'template1'].includes(role.database)) {
+    throw new InputError({
+      field: 'workload.applicationRole.database', value: role.database, reason: 'that database belongs to the server', accepted: 'another database name',
+    });
+  }
+  if (!role.passwordSecret?.secretName) {
+    throw new InputError({
+      field: 'workload.applicationRole.passwordSecret.secretName', value: role.passwordSecret?.secretName, accepted: 'the name of an existing Secret',
     });
   }
 }

@@ -224,13 +224,35 @@ export interface OdooConfOptions {
   readonly geventPort?: number;
   /** `data_dir`: filestore and sessions, a writable volume. @default - not written */
   readonly dataDir?: string;
+  /**
+   * The one database Odoo serves: writes `db_name = <name>` and `dbfilter = ^<name>$`, so Odoo never offers or opens
+   * another database (PgBouncer serves only the databases it has a pool for, and has no `*` fallback pool: a database
+   * created under another name would be refused anyway).
+   * @default - not written (Odoo lists the databases the user can see and picks by hostname or the selector)
+   */
+  readonly dbName?: string;
+  /**
+   * `list_db`: the database selector and the database manager (`/web/database/manager`: create, duplicate, back up,
+   * restore, DROP), protected only by the master password `admin_passwd`, whose default is `admin`. `False` also blocks
+   * the manager's RPC calls. memguard never writes `admin_passwd`: Odoo reads it from this file only (the official image
+   * has no environment variable for it), so a master password must come from a Secret through your own entrypoint or
+   * an init container that writes the file; otherwise keep the manager disabled.
+   * @default false
+   * @see https://www.odoo.com/documentation/17.0/administration/on_premise/deploy.html (Database Manager Security)
+   */
+  readonly listDb?: boolean;
 }
+
+/** Odoo's own database name rule (`odoo/service/db.py` DBNAME_PATTERN), limited to PostgreSQL's 63 bytes. */
+const ODOO_DB_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 
 /**
  * `odoo.conf` text: an `[options]` section (the only one Odoo reads) with integer bytes for the memory limits.
  *
  * No password is written: `db_password` comes from the environment (the official `odoo` image passes its `PASSWORD`
  * variable as `--db_password`, which takes precedence over the file), and that variable should come from a Secret.
+ * Neither is `admin_passwd` (the database manager's master password, default `admin`): the manager is disabled
+ * (`list_db = False`) unless `listDb` is true.
  */
 export function toOdooConf(result: OdooSettings, options: OdooConfOptions = {}): string {
   for (const [name, value] of [['dbHost', options.dbHost], ['dbUser', options.dbUser], ['dataDir', options.dataDir]] as const) {
@@ -238,11 +260,15 @@ export function toOdooConf(result: OdooSettings, options: OdooConfOptions = {}):
       throw new InputError({ field: name, value, accepted: 'a non-empty value without spaces, "=", ";" or "#"' });
     }
   }
+  if (options.dbName !== undefined && !ODOO_DB_NAME.test(options.dbName)) {
+    throw new InputError({ field: 'dbName', value: options.dbName, accepted: '1 to 63 letters, digits, "_", "." or "-", starting with a letter or digit' });
+  }
   const lines = [
     '; odoo.conf computed by memguard for ram ' + `${result.ram} (${result.ram.toHuman()}): ${result.workers} workers, `
       + `${result.maxCronThreads} cron, worst case ${result.worstCaseConnections} PostgreSQL client connections`,
     '; limit_memory_* are VIRTUAL memory in bytes (Odoo compares them with the process vms).',
     '; db_password is not here: pass it from a Secret (the odoo image reads the PASSWORD environment variable).',
+    '; admin_passwd is not here either: keep list_db = False (the database manager is off), or write it from a Secret.',
     ...result.warnings.map((w) => `; WARNING: ${w}`),
     '[options]',
   ];
@@ -253,5 +279,10 @@ export function toOdooConf(result: OdooSettings, options: OdooConfOptions = {}):
   lines.push(`proxy_mode = ${options.proxyMode ?? true ? 'True' : 'False'}`);
   if (options.geventPort !== undefined) lines.push(`gevent_port = ${checkInteger('geventPort', options.geventPort, 1, 65535)}`);
   for (const option of result.options) lines.push(`${option.name} = ${option.value}`);
+  if (options.dbName !== undefined) {
+    // A dot is the only regex metacharacter a valid name can hold.
+    lines.push(`db_name = ${options.dbName}`, `dbfilter = ^${options.dbName.replace(/\./g, '\\.')}$`);
+  }
+  lines.push(`list_db = ${options.listDb ?? false ? 'True' : 'False'}`);
   return lines.join('\n') + '\n';
 }

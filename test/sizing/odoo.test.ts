@@ -135,9 +135,31 @@ describe('toOdooConf', () => {
       'limit_time_real = 1200',
       'limit_request = 8192',
       'db_maxconn = 16',
+      'list_db = False',
       '',
     ]);
     expect(conf).not.toMatch(/db_password\s*=/);
+    expect(conf).not.toMatch(/admin_passwd\s*=/);
+  });
+
+  test('GIVEN dbName "odoo.prod" WHEN rendered THEN db_name, an anchored dbfilter with the dot escaped, and the manager off', () => {
+    const conf = toOdooConf(odooSettings({ ram: Memory.parse('8Gi'), cpus: 4 }), { dbName: 'odoo.prod' });
+    expect(conf.split('\n').slice(-5)).toEqual(['db_maxconn = 16', 'db_name = odoo.prod', 'dbfilter = ^odoo\\.prod$', 'list_db = False', '']);
+  });
+
+  test('GIVEN listDb true WHEN rendered THEN list_db = True (the database manager is on)', () => {
+    const conf = toOdooConf(odooSettings({ ram: Memory.parse('8Gi'), cpus: 4 }), { listDb: true });
+    expect(conf).toMatch(/\nlist_db = True\n$/);
+    expect(conf).not.toContain('db_name');
+  });
+
+  test.each([
+    ['', 'Invalid dbName "". Accepted: 1 to 63 letters, digits, "_", "." or "-", starting with a letter or digit.'],
+    ['.odoo', 'Invalid dbName ".odoo". Accepted: 1 to 63 letters, digits, "_", "." or "-", starting with a letter or digit.'],
+    ['a'.repeat(64), `Invalid dbName "${'a'.repeat(64)}". Accepted: 1 to 63 letters, digits, "_", "." or "-", starting with a letter or digit.`],
+    ['odoo$|.*', 'Invalid dbName "odoo$|.*". Accepted: 1 to 63 letters, digits, "_", "." or "-", starting with a letter or digit.'],
+  ])('GIVEN dbName %j WHEN rendered THEN InputError', (dbName, message) => {
+    expect(() => toOdooConf(odooSettings({ ram: Memory.parse('8Gi'), cpus: 4 }), { dbName })).toThrow(message);
   });
 
   test('GIVEN a host with a space WHEN rendered THEN InputError', () => {

@@ -18,7 +18,7 @@ import { AlertRule, MemorySignals, PanelSection } from '../observability/types';
 import {
   MemoryNearLimitAlertOptions, WorkloadIdentity, workloadDashboardSection, WorkloadKind, workloadMemoryNearLimitRule,
 } from '../observability/workload-signals';
-import { checkInteger, checkOneOf, checkRange, InputError } from '../sizing/errors';
+import { checkInteger, checkNamespaceName, checkOneOf, checkRange, InputError } from '../sizing/errors';
 import { NamespaceGuardrailsOptions, ResolvedGuardrails } from '../sizing/guardrails';
 import { applyMemoryLimitPolicy, MemoryLimitPolicyOptions, podSpecOf, WORKLOAD_KINDS } from '../sizing/limit-policy';
 import { workloadMemoryShares } from '../sizing/namespace-budget';
@@ -243,8 +243,8 @@ export class MemoryGuard extends Construct {
   constructor(scope: Construct, id: string, props: MemoryGuardProps = {}) {
     super(scope, id);
     const namespace = props.namespace ?? Chart.of(this).namespace;
-    if (!namespace) throw new InputError({ field: 'namespace', value: namespace, accepted: 'a namespace name (or a chart with a namespace)' });
-    this.namespace = namespace;
+    if (namespace === undefined) throw new InputError({ field: 'namespace', value: namespace, accepted: 'a namespace name (or a chart with a namespace)' });
+    this.namespace = checkNamespaceName('namespace', namespace);
     this.props = props;
     if (props.autoscaling) checkAutoscaling('autoscaling', props.autoscaling);
     if (props.workloadAlert) workloadMemoryNearLimitRule({ kind: 'Deployment', name: 'x', signalName: 'x' }, props.workloadAlert);
@@ -276,6 +276,8 @@ export class MemoryGuard extends Construct {
       const [onlyRedis] = redisCaches.length === 1 ? redisCaches : [];
       const redis = props.remediation.redis ?? (onlyRedis && props.remediation.actions?.includes('flush-redis') ? {
         host: `${onlyRedis[0].serviceName}.${namespace}.svc`,
+        // FLUSHALL frees memory only in the cache itself: the program flushes when this workload is the one above.
+        workload: { kind: 'Deployment' as const, name: onlyRedis[0].deployment.name },
         passwordSecret: onlyRedis[1].password ? { secretName: onlyRedis[1].password.secretName, key: onlyRedis[1].password.key ?? 'password' } : undefined,
       } : undefined);
       this.remediation = new MemoryRemediation(this, 'Remediation', { ...props.remediation, redis, namespace, targetNamespaces: [namespace] });

@@ -235,5 +235,7 @@ describe('MemoryGuard', () => {
     expect(() => guard.addRedisCache('api')).toThrow();
     expect(() => new MemoryGuard(new Chart(Testing.app(), 'x'), 'guard')).toThrow(
       'Invalid namespace undefined. Accepted: a namespace name (or a chart with a namespace).');
+    expect(() => new MemoryGuard(new Chart(Testing.app(), 'y'), 'guard', { namespace: 'Bad Name' })).toThrow(
+      'Invalid namespace "Bad Name". Accepted: a namespace name: a DNS-1123 label of 1 to 63 lowercase letters, digits and "-", starting and ending with a letter or digit.');
   });
 });

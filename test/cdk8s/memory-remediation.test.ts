@@ -97,7 +97,7 @@ describe('MemoryRemediation', () => {
   test('GIVEN GitHub escalation and a Redis password THEN the token and password are secretKeyRefs, never values', () => {
     const { objects } = synth({
       actions: ['flush-redis', 'restart'],
-      redis: { host: 'cache.shop.svc', passwordSecret: { secretName: 'redis-auth', key: 'password' } },
+      redis: { host: 'cache.shop.svc', workload: { kind: 'Deployment', name: 'cache' }, passwordSecret: { secretName: 'redis-auth', key: 'password' } },
       escalation: { github: { repository: 'acme/shop', tokenSecret: { secretName: 'gh-token', key: 'token' } } },
     });
     const env = byKind(objects, 'CronJob')[0].spec.jobTemplate.spec.template.spec.containers[0].env;
@@ -107,7 +107,7 @@ describe('MemoryRemediation', () => {
     ]);
     const config = JSON.parse(byKind(objects, 'ConfigMap')[0].data['config.json']);
     expect(config.escalation).toEqual({ kind: 'github', apiUrl: 'https://api.github.com', repository: 'acme/shop', labels: ['memguard', 'memory-incident'] });
-    expect(config.redis).toEqual({ host: 'cache.shop.svc', port: 6379, passwordFromEnv: true });
+    expect(config.redis).toEqual({ host: 'cache.shop.svc', port: 6379, passwordFromEnv: true, workload: { kind: 'Deployment', name: 'cache', namespace: 'ops' } });
   });
 
   test('GIVEN webhook escalation, dry-run and custom timing THEN they reach the config and the CronJob', () => {
@@ -140,7 +140,7 @@ describe('MemoryRemediation', () => {
 
   test.each<[string, MemoryRemediationProps, string | undefined, string]>([
     ['no namespace', {}, undefined, 'Invalid namespace undefined. Accepted: a namespace name (or a chart with a namespace).'],
-    ['flush-redis without redis', { actions: ['flush-redis'] }, 'ops', 'Invalid redis undefined. Accepted: a Redis target ({ host, port?, passwordSecret? }) when actions include "flush-redis".'],
+    ['flush-redis without redis', { actions: ['flush-redis'] }, 'ops', 'Invalid redis undefined. Accepted: a Redis target ({ host, workload, port?, passwordSecret? }) when actions include "flush-redis".'],
     ['raise-limit without factor', { actions: ['raise-limit'] }, 'ops', 'Invalid raiseLimitFactor undefined. Accepted: a factor from 1.01 to 3 when actions include "raise-limit" (off by default: the next GitOps sync reverts it and it hides leaks).'],
     ['an unknown action', { actions: ['reboot' as any] }, 'ops', 'Invalid actions[0] "reboot". Accepted: one of "restart", "flush-redis", "raise-limit".'],
     ['a duplicate action', { actions: ['restart', 'restart'] }, 'ops', 'Invalid actions ["restart","restart"]. Accepted: each action at most once.'],

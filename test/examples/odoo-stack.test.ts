@@ -76,6 +76,33 @@ describe('the example Odoo stack (cdk8s)', () => {
     expect(objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')).toEqual([]);
   });
 
+  test('GIVEN the example WHEN synthesized THEN PostgreSQL creates Odoo\'s role and database on first start, from the Secret', () => {
+    const statefulSet = objects.find((o) => o.kind === 'StatefulSet');
+    const container = statefulSet.spec.template.spec.containers[0];
+    expect(container.volumeMounts.map((m: any) => m.mountPath)).toContain('/docker-entrypoint-initdb.d');
+    const password = container.env.find((e: any) => e.name === 'MEMGUARD_APP_PASSWORD');
+    expect(password.valueFrom.secretKeyRef).toEqual({ name: 'odoo-db', key: 'password' });
+    const odooConf = objects.find((o) => o.kind === 'ConfigMap' && o.data?.['odoo.conf']).data['odoo.conf'] as string;
+    expect(odooConf).toContain('db_name = odoo\n');
+    expect(odooConf).toContain('list_db = False\n');
+  });
+
+  test('GIVEN the example WHEN synthesized THEN the redis exporter is scraped, so the cache\'s alerts can fire', () => {
+    const monitor = objects.find((o) => o.kind === 'ServiceMonitor');
+    const service = objects.find((o) => o.kind === 'Service' && o.metadata.name.includes('cache'));
+    // The ServiceMonitor selects the cache's Service: every selector label is on it.
+    expect(service.metadata.labels).toMatchObject(monitor.spec.selector.matchLabels);
+    expect(Object.keys(monitor.spec.selector.matchLabels).length).toBeGreaterThan(0);
+    expect(monitor.spec.endpoints[0].port).toBe('metrics');
+    expect(service.spec.ports.map((p: any) => p.name)).toContain('metrics');
+  });
+
+  test('GIVEN the example WHEN synthesized THEN remediation flushes only the cache\'s own workload', () => {
+    const config = JSON.parse(objects.find((o) => o.kind === 'ConfigMap' && o.data?.['config.json']).data['config.json']);
+    const cacheDeployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name.includes('cache'));
+    expect(config.redis.workload).toEqual({ kind: 'Deployment', name: cacheDeployment.metadata.name, namespace: 'odoo' });
+  });
+
   test('GIVEN the example WHEN synthesized THEN remediation targets the redis cache and references, never embeds, its secrets', () => {
     const cronJob = objects.find((o) => o.kind === 'CronJob');
     const env = cronJob.spec.jobTemplate.spec.template.spec.containers[0].env;

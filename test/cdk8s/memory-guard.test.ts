@@ -66,14 +66,18 @@ describe('MemoryGuard', () => {
     const chart = newChart();
     const guard = new MemoryGuard(chart, 'guard', { memoryBudget: q('8Gi'), cpuBudget: Cpu.cores(4), dashboard: false });
     guard.addOdooStack('shop', {
-      memory: q('7Gi'), cpus: 4, cpuRequest: Cpu.millis(3900),
+      memory: q('7Gi'),
+      cpus: 4,
+      cpuRequest: Cpu.millis(3900),
       secrets: { postgresPassword: { secretName: 'pg' }, pgbouncerUserlist: { secretName: 'ul' }, odooDatabasePassword: { secretName: 'odoo' } },
     });
     const cpus = synthOk(chart).filter((o) => ['Deployment', 'StatefulSet'].includes(o.kind))
       .map((o) => o.spec.template.spec.containers[0].resources.requests.cpu);
     expect(cpus.sort()).toEqual(['100m', '1900m', '1900m']);
     expect(() => guard.addOdooStack('tiny', {
-      memory: q('1Gi'), cpus: 1, cpuRequest: Cpu.millis(100),
+      memory: q('1Gi'),
+      cpus: 1,
+      cpuRequest: Cpu.millis(100),
       secrets: { postgresPassword: { secretName: 'pg' }, pgbouncerUserlist: { secretName: 'ul' }, odooDatabasePassword: { secretName: 'odoo' } },
     })).toThrow('Invalid tiny.cpuRequest "100m". Accepted: more than 100m (PgBouncer\'s request) plus 1m each for PostgreSQL and Odoo.');
   });

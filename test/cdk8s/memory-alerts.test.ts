@@ -1,7 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { MemoryAlerts, RuleSelector } from '../../src/cdk8s/memory-alerts';
 import { AlertRule, MemorySignals } from '../../src/observability/types';
-import { expectValidManifests } from '../helpers/manifests';
+import { synthValidated } from '../helpers/manifests';
 
 const rule: AlertRule = { alert: 'WebDown', expr: 'up{job="web"} == 0', for: '5m', labels: { severity: 'warning' }, annotations: { summary: 's' } };
 const signals: MemorySignals = {
@@ -10,13 +10,7 @@ const signals: MemorySignals = {
   dashboardSection: () => ({ title: 'web', panels: [] }),
 };
 
-function synth(build: (chart: Chart) => void) {
-  const chart = new Chart(new App(), 'test', { namespace: 'monitoring' });
-  build(chart);
-  const objects = chart.toJson();
-  expectValidManifests(objects);
-  return objects;
-}
+const synth = (build: (chart: Chart) => void) => synthValidated(build, 'monitoring');
 
 describe('MemoryAlerts', () => {
   test('GIVEN no props THEN one PrometheusRule with the default groups and the kube-prometheus-stack release label', () => {

@@ -1,7 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { MemoryDashboard } from '../../src/cdk8s/memory-dashboard';
 import { MemorySignals } from '../../src/observability/types';
-import { expectValidManifests } from '../helpers/manifests';
+import { synthValidated } from '../helpers/manifests';
 
 const signals: MemorySignals = {
   signalName: 'web',
@@ -9,13 +9,7 @@ const signals: MemorySignals = {
   dashboardSection: () => ({ title: 'Deployment web', panels: [{ title: 'Working set', unit: 'bytes', queries: [{ expr: 'sum(container_memory_working_set_bytes)' }] }] }),
 };
 
-function synth(build: (chart: Chart) => void) {
-  const chart = new Chart(new App(), 'test', { namespace: 'monitoring' });
-  build(chart);
-  const objects = chart.toJson();
-  expectValidManifests(objects);
-  return objects;
-}
+const synth = (build: (chart: Chart) => void) => synthValidated(build, 'monitoring');
 
 describe('MemoryDashboard', () => {
   test('GIVEN no props THEN a sidecar ConfigMap labelled grafana_dashboard "1" with the folder annotation and the dashboard JSON', () => {

@@ -1,3 +1,5 @@
+import Ajv, { ValidateFunction } from 'ajv';
+import { App, Chart } from 'cdk8s';
 /**
  * Shared manifest checks: every object a test synthesizes goes through `expectValidManifests`, every workload through
  * `expectRestrictedPodSecurity`.
@@ -11,7 +13,6 @@
  *   and the CRD fixtures in `schemas/`;
  * - our own rules for what schemas do not express (request <= limit, names, labels, duplicates).
  */
-import Ajv, { ValidateFunction } from 'ajv';
 import { FieldShape, kubernetesFieldMap } from './kubernetes-fields';
 import { CrdFixture, loadCrdFixtures } from './schemas/crd-fixtures';
 import { FixtureSchema } from './schemas/dts-to-schema';
@@ -572,4 +573,13 @@ function escapePointer(key: string): string {
 function preview(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** Synthesizes a fresh chart built by `build` and validates every object it emits; returns the objects. */
+export function synthValidated(build: (chart: Chart) => void, namespace?: string): any[] {
+  const chart = new Chart(new App(), 'test', { namespace });
+  build(chart);
+  const objects = chart.toJson();
+  expectValidManifests(objects);
+  return objects;
 }

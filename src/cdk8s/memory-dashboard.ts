@@ -1,6 +1,6 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
-import { MemoryDashboardOptions, memoryDashboard, validateDashboardOptions } from '../observability/dashboards';
+import { dashboardSections, MemoryDashboardOptions, memoryDashboard, memoryDashboardText, validateDashboardOptions } from '../observability/dashboards';
 import { MemorySignals, PanelSection } from '../observability/types';
 import { InputError } from '../sizing/errors';
 
@@ -64,9 +64,8 @@ export class MemoryDashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: MemoryDashboardProps = {}) {
     super(scope, id);
-    validateDashboardOptions(props);
-    // Build once now so a bad alerts config or section throws before any child is created.
-    memoryDashboard(props);
+    // A bad alerts config or section throws now, before any child is created; the JSON itself is built at synth.
+    dashboardSections(props);
     const sidecar = props.sidecarConfigMap ?? true;
     if (!sidecar && !props.grafanaOperator) {
       throw new InputError({ field: 'sidecarConfigMap', value: false, reason: 'and no grafanaOperator is set, so nothing would be emitted', accepted: 'true, or a grafanaOperator' });
@@ -80,7 +79,7 @@ export class MemoryDashboard extends Construct {
 
     const namespace = props.namespace ?? Chart.of(this).namespace;
     const folder = props.folder ?? 'Kubernetes / Memory';
-    const json = Lazy.any({ produce: () => JSON.stringify(this.dashboardJson()) });
+    const json = Lazy.any({ produce: () => memoryDashboardText(this.options()) });
     const metadata = (extra: Record<string, unknown>) => ({
       ...(props.name ? { name: props.name } : {}),
       ...(namespace ? { namespace } : {}),
@@ -129,11 +128,15 @@ export class MemoryDashboard extends Construct {
 
   /** The dashboard JSON as it will be emitted. */
   public dashboardJson(): Record<string, unknown> {
+    return memoryDashboard(this.options());
+  }
+
+  private options(): MemoryDashboardOptions {
     const sections = [
       ...(this.props.sections ?? []),
       ...this.sections,
       ...this.signals.map((s) => s.dashboardSection()),
     ];
-    return memoryDashboard({ ...this.props, sections });
+    return { ...this.props, sections };
   }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -13,7 +14,7 @@ import { PgBouncerConfig, PgBouncerConfigProps } from './pgbouncer-config';
 import { PostgresTuning, PostgresTuningProps } from './postgres-tuning';
 import { RedisCache, RedisCacheProps } from './redis-cache';
 import { SwapDaemonSet, SwapDaemonSetProps } from './swap-daemon-set';
-import { memoizeForSynthesis, renderForValidation } from './synthesis-memo';
+import { childCount, memoizeForSynthesis, renderForValidation } from './synthesis-memo';
 import { AlertRule, MemorySignals, PanelSection } from '../observability/types';
 import {
   MemoryNearLimitAlertOptions, WorkloadIdentity, workloadDashboardSection, WorkloadKind, workloadMemoryNearLimitRule,
@@ -156,8 +157,10 @@ export interface MemoryGuardProps {
    */
   readonly alerts?: Omit<MemoryAlertsProps, 'namespace' | 'signals'>;
   /**
-   * Dashboard options; `false` emits none. Every workload gets its own row.
-   * @default - a dashboard ConfigMap for the Grafana sidecar
+   * Dashboard options; `false` emits none. Every workload gets its own row. The dashboard is the namespace's own: its
+   * uid and ConfigMap key default to `memguard-<namespace>` (so guarded namespaces do not overwrite each other's in
+   * Grafana) and it opens on the namespace.
+   * @default - a dashboard ConfigMap for the Grafana sidecar, uid `memguard-<namespace>`
    */
   readonly dashboard?: Omit<MemoryDashboardProps, 'namespace' | 'signals'> | false;
   /**
@@ -239,6 +242,8 @@ export class MemoryGuard extends Construct {
   private readonly odooInstances: OdooTuning[] = [];
   private readonly pgbouncerInstances: PgBouncerConfig[] = [];
   private readonly hpaMaxReplicas = new Map<string, number>();
+  /** Bumped by every add: with the chart's child count, it tells the synthesis memo that the namespace changed. */
+  private revision = 0;
 
   constructor(scope: Construct, id: string, props: MemoryGuardProps = {}) {
     super(scope, id);
@@ -259,7 +264,9 @@ export class MemoryGuard extends Construct {
       });
     }
     this.alerts = new MemoryAlerts(this, 'Alerts', guardAlertsProps(props, namespace));
-    if (props.dashboard !== false) this.dashboard = new MemoryDashboard(this, 'Dashboard', { ...props.dashboard, namespace });
+    if (props.dashboard !== false) {
+      this.dashboard = new MemoryDashboard(this, 'Dashboard', { ...guardDashboardDefaults(namespace), ...props.dashboard, namespace });
+    }
     const policy = this.limitPolicyOptions();
     if (policy) this.limitPolicy = new MemoryLimitPolicy(this, 'LimitPolicy', policy);
 
@@ -284,7 +291,8 @@ export class MemoryGuard extends Construct {
     }
 
     // cdk8s validates every construct before rendering anything: the namespace-wide checks run once all is added.
-    this.node.addValidation({ validate: memoizeForSynthesis([Chart.of(this), this], () => this.checkNamespaceAddsUp()) });
+    const chart = Chart.of(this);
+    this.node.addValidation({ validate: memoizeForSynthesis(() => [childCount(chart), this.revision], () => this.checkNamespaceAddsUp()) });
   }
 
   /** Adds a `MemoryTunedDeployment` whose signals the guard collects. */
@@ -385,6 +393,7 @@ export class MemoryGuard extends Construct {
    * `SwapDaemonSet` in its own namespace. Swap alerts (NodeSwapFillingUp) are part of the default alert set.
    */
   public addSwap(id: string, props: GuardedSwapProps = {}): { node: NodeSwap; daemonSet?: SwapDaemonSet } {
+    this.revision++;
     const node = new NodeSwap(this, id, { ...props.node, namespace: this.namespace });
     const daemonSet = props.daemonSet ? new SwapDaemonSet(this, `${id}DaemonSet`, props.daemonSet) : undefined;
     return { node, daemonSet };
@@ -401,6 +410,7 @@ export class MemoryGuard extends Construct {
     if (this.guarded.some((g) => g.id === id)) {
       throw new InputError({ field: 'id', value: id, accepted: 'an id not yet used by another workload of this MemoryGuard' });
     }
+    this.revision++;
     const entry: Guarded = { id, construct, controllers, own };
     this.guarded.push(entry);
     const signals = this.signalsOf(entry);
@@ -443,11 +453,9 @@ export class MemoryGuard extends Construct {
         apiVersion: 'autoscaling.k8s.io/v1',
         kind: 'VerticalPodAutoscaler',
         metadata: { namespace: this.namespace, name: `${controller.name}-vpa` },
-        spec: {
-          targetRef,
-          updatePolicy: { updateMode: vpaMode },
-          resourcePolicy: { containerPolicies: [{ containerName: '*', controlledResources: ['memory', 'cpu'], controlledValues: 'RequestsAndLimits' }] },
-        },
+        // No resourcePolicy: its defaults are what the guard wants (every container, memory and CPU, requests and
+        // limits kept in proportion), and a thousand workloads' VPAs stay small to synthesize and to read.
+        spec: { targetRef, updatePolicy: { updateMode: vpaMode } },
       });
     }
     const hpa = scaling.horizontalOnMemory;
@@ -531,6 +539,17 @@ export class MemoryGuard extends Construct {
     }
     return problems;
   }
+}
+
+/**
+ * Each guarded namespace gets its own dashboard: Grafana keeps one dashboard per uid, and the sidecar one file per
+ * ConfigMap key (`<uid>.json`), so guards sharing the default uid would overwrite each other's dashboard.
+ */
+export function guardDashboardDefaults(namespace: string): Pick<MemoryDashboardProps, 'uid' | 'title' | 'defaultNamespace'> {
+  const readable = `memguard-${namespace}`;
+  // Grafana's uid limit is 40 characters; a namespace is up to 63, so long ones keep a prefix and a hash of the rest.
+  const uid = readable.length <= 40 ? readable : `${readable.slice(0, 31)}-${createHash('sha256').update(namespace).digest('hex').slice(0, 8)}`;
+  return { uid, title: `Kubernetes / Memory / ${namespace} (memguard)`, defaultNamespace: namespace };
 }
 
 /** The node alerts' tiers, all off (their names are the public contract). */

@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { memoizeForSynthesis, renderForValidation } from './synthesis-memo';
+import { childCount, memoizeForSynthesis, renderForValidation } from './synthesis-memo';
 import {
   applyMemoryLimitPolicy, describeViolation, MemoryLimitPolicyOptions, resolveLimitPolicy, WORKLOAD_KINDS,
 } from '../sizing/limit-policy';
@@ -29,7 +29,7 @@ export class MemoryLimitPolicy extends Construct {
     resolveLimitPolicy(props);
     this.chart = Chart.of(this);
     // cdk8s validates every construct before it renders any object, so this runs first on every synth.
-    const police = memoizeForSynthesis([this.chart], () => this.police(props));
+    const police = memoizeForSynthesis(() => [childCount(this.chart)], () => this.police(props));
     this.node.addValidation({ validate: police });
   }
 

@@ -8,7 +8,7 @@ import { DATASOURCE_VARIABLE, renderPanel, sdk } from './dashboard-common';
 import * as q from './queries';
 import { ResolvedSelectors, WorkloadScope } from './queries';
 import { PanelSection, PanelSpec } from './types';
-import { InputError } from '../sizing/errors';
+import { checkNamespaceName, InputError } from '../sizing/errors';
 
 /** What the panel functions need: selectors, the template-variable scope and the alert thresholds to draw. */
 export interface PanelContext {
@@ -178,6 +178,11 @@ export interface MemoryDashboardOptions {
   readonly uid?: string;
   /** @default ['memguard', 'memory'] */
   readonly tags?: readonly string[];
+  /**
+   * The namespace the `namespace` variable selects when the dashboard opens (a namespace's own dashboard opens on it).
+   * @default - All
+   */
+  readonly defaultNamespace?: string;
   /** Extra rows, such as workloads' `dashboardSection()`s, after the built-in ones. @default [] */
   readonly sections?: readonly PanelSection[];
   /** The alerts configuration: selectors and the thresholds drawn on panels. @default - memguard's defaults */
@@ -202,6 +207,7 @@ export function validateDashboardOptions(options: MemoryDashboardOptions): void 
   if (options.title !== undefined && options.title.trim() === '') {
     throw new InputError({ field: 'title', value: options.title, accepted: 'a non-empty title' });
   }
+  if (options.defaultNamespace !== undefined) checkNamespaceName('defaultNamespace', options.defaultNamespace);
   (options.sections ?? []).forEach((section, i) => {
     if (section.panels.length === 0) {
       throw new InputError({ field: `sections[${i}].panels`, value: [], reason: `section "${section.title}" has no panels`, accepted: 'one or more panels' });
@@ -224,6 +230,14 @@ export function dashboardSections(options: MemoryDashboardOptions = {}): PanelSe
 
 /** The memguard memory dashboard as Grafana JSON. Deterministic: the same options give the same JSON. */
 export function memoryDashboard(options: MemoryDashboardOptions = {}): DashboardJson {
+  return JSON.parse(memoryDashboardText(options)) as DashboardJson;
+}
+
+/**
+ * The dashboard as the JSON text a ConfigMap or GrafanaDashboard carries: what `memoryDashboard` parses, without
+ * building the object only to serialize it again.
+ */
+export function memoryDashboardText(options: MemoryDashboardOptions = {}): string {
   const sections = dashboardSections(options);
   const config = resolveMemoryAlertsConfig(options.alerts);
   const { dashboard } = sdk;
@@ -236,13 +250,7 @@ export function memoryDashboard(options: MemoryDashboardOptions = {}): Dashboard
     .time({ from: 'now-6h', to: 'now' })
     .refresh('1m')
     .withVariable(new dashboard.DatasourceVariableBuilder(DATASOURCE_VARIABLE).label('Data source').type('prometheus'))
-    .withVariable(new dashboard.QueryVariableBuilder('namespace')
-      .label('Namespace')
-      .datasource({ type: 'prometheus', uid: `\${${DATASOURCE_VARIABLE}}` })
-      .query(`label_values(kube_pod_info{${ksm}}, namespace)`)
-      .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
-      .sort(dashboard.VariableSort.AlphabeticalAsc)
-      .multi(true).includeAll(true).allValue('.*'))
+    .withVariable(namespaceVariable(options.defaultNamespace, ksm))
     .withVariable(new dashboard.QueryVariableBuilder('pod')
       .label('Pod')
       .datasource({ type: 'prometheus', uid: `\${${DATASOURCE_VARIABLE}}` })
@@ -255,7 +263,19 @@ export function memoryDashboard(options: MemoryDashboardOptions = {}): Dashboard
     builder.withRow(new dashboard.RowBuilder(section.title).id(id++));
     for (const panel of section.panels) builder.withPanel(renderPanel(panel, id++));
   }
-  return JSON.parse(JSON.stringify(builder.build())) as DashboardJson;
+  return JSON.stringify(builder.build());
+}
+
+/** The `namespace` variable: every namespace kube-state-metrics knows, All unless a default is given. */
+function namespaceVariable(defaultNamespace: string | undefined, kubeStateMetrics: string) {
+  const variable = new sdk.dashboard.QueryVariableBuilder('namespace')
+    .label('Namespace')
+    .datasource({ type: 'prometheus', uid: `\${${DATASOURCE_VARIABLE}}` })
+    .query(`label_values(kube_pod_info{${kubeStateMetrics}}, namespace)`)
+    .refresh(sdk.dashboard.VariableRefresh.OnTimeRangeChanged)
+    .sort(sdk.dashboard.VariableSort.AlphabeticalAsc)
+    .multi(true).includeAll(true).allValue('.*');
+  return defaultNamespace === undefined ? variable : variable.current({ selected: true, text: [defaultNamespace], value: [defaultNamespace] });
 }
 
 /** Every PromQL expression of the dashboard (panels and variables), for syntax checks. */

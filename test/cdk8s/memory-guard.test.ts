@@ -1,5 +1,5 @@
 import { ApiObject, Chart, Testing } from 'cdk8s';
-import { MemoryGuard } from '../../src/cdk8s/memory-guard';
+import { guardDashboardDefaults, MemoryGuard } from '../../src/cdk8s/memory-guard';
 import { Cpu, Memory } from '../../src/sizing/quantity';
 import { expectRestrictedPodSecurity, expectValidManifests } from '../helpers/manifests';
 
@@ -241,5 +241,60 @@ describe('MemoryGuard', () => {
       'Invalid namespace undefined. Accepted: a namespace name (or a chart with a namespace).');
     expect(() => new MemoryGuard(new Chart(Testing.app(), 'y'), 'guard', { namespace: 'Bad Name' })).toThrow(
       'Invalid namespace "Bad Name". Accepted: a namespace name: a DNS-1123 label of 1 to 63 lowercase letters, digits and "-", starting and ending with a letter or digit.');
+  });
+
+  test('GIVEN two guarded namespaces WHEN synthesized THEN each has its own dashboard uid, ConfigMap key and default namespace', () => {
+    const app = Testing.app();
+    const dashboards = ['shop', 'billing'].map((namespace) => {
+      const chart = new Chart(app, namespace, { namespace });
+      new MemoryGuard(chart, 'guard').addDeployment('api', { containers: [{ image: 'api:1', user: 1000 }] });
+      const configMap = synthOk(chart).find((o) => o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard === '1');
+      expect(Object.keys(configMap.data)).toEqual([`memguard-${namespace}.json`]);
+      return JSON.parse(configMap.data[`memguard-${namespace}.json`]);
+    });
+    expect(dashboards.map((d) => d.uid)).toEqual(['memguard-shop', 'memguard-billing']);
+    expect(dashboards.map((d) => d.title)).toEqual(['Kubernetes / Memory / shop (memguard)', 'Kubernetes / Memory / billing (memguard)']);
+    const namespaceVariable = dashboards[0].templating.list.find((v: any) => v.name === 'namespace');
+    expect(namespaceVariable.current).toEqual({ selected: true, text: ['shop'], value: ['shop'] });
+  });
+
+  test('GIVEN a 63-character namespace or an explicit uid WHEN the guard names its dashboard THEN the uid fits Grafana\'s 40 characters or is the one given', () => {
+    const namespace = `team-${'a'.repeat(58)}`;
+    const long = guardDashboardDefaults(namespace).uid!;
+    expect(long).toHaveLength(40);
+    expect(long.startsWith('memguard-team-aaaa')).toBe(true);
+    expect(guardDashboardDefaults(`team-${'a'.repeat(57)}b`).uid).not.toBe(long);
+    const chart = newChart();
+    const guard = new MemoryGuard(chart, 'guard', { dashboard: { uid: 'shop-memory' } });
+    expect(guard.dashboard!.uid).toBe('shop-memory');
+  });
+
+  test('GIVEN the default autoscaling WHEN synthesized THEN the VPA records recommendations for every container, with the API\'s defaults', () => {
+    const chart = newChart();
+    const guard = new MemoryGuard(chart, 'guard', { dashboard: false });
+    const api = guard.addDeployment('api', { containers: [{ image: 'api:1', user: 1000 }] });
+    const vpa = synthOk(chart).find((o) => o.kind === 'VerticalPodAutoscaler');
+    // No resourcePolicy: the API defaults are every container, memory and CPU, requests and limits.
+    expect(vpa.spec).toEqual({ targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: api.name }, updatePolicy: { updateMode: 'Off' } });
+  });
+
+  test('GIVEN a guarded workload WHEN synthesized THEN it is rendered once per synthesis and the next render is fresh', () => {
+    const chart = newChart();
+    const guard = new MemoryGuard(chart, 'guard', { memoryBudget: q('2Gi'), dashboard: false });
+    guard.addDeployment('api', { containers: [{ image: 'api:1', memoryLimit: q('256Mi'), user: 1000 }] });
+    const deployment = chart.node.findAll().find((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Deployment')!;
+    const ownRender = jest.spyOn(Object.getPrototypeOf(deployment), 'toJson');
+    try {
+      // The quota check and the limits policy both read the workload; the output takes that same render.
+      const first = Testing.synth(chart).find((o: any) => o.kind === 'Deployment');
+      expect(ownRender).toHaveBeenCalledTimes(1);
+      expect(first.spec.template.spec.containers[0].resources.limits.memory).toBe('256Mi');
+      const again = Testing.synth(chart).find((o: any) => o.kind === 'Deployment');
+      expect(ownRender).toHaveBeenCalledTimes(2);
+      expect(again).toEqual(first);
+      expect(again).not.toBe(first);
+    } finally {
+      ownRender.mockRestore();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { dashboardExpressions, memoryDashboard } from '../../src/observability/dashboards';
+import { dashboardExpressions, memoryDashboard, memoryDashboardText } from '../../src/observability/dashboards';
 import { PanelSection } from '../../src/observability/types';
 
 const workload: PanelSection = {
@@ -73,8 +73,17 @@ describe('memoryDashboard', () => {
     expect(ratio.fieldConfig.defaults.thresholds.steps.map((s) => s.value)).toEqual([null, 0.8, 0.9]);
   });
 
+  test('GIVEN a default namespace THEN the namespace variable opens on it, and without one on All', () => {
+    const variable = (dashboard: any) => dashboard.templating.list.find((v: any) => v.name === 'namespace');
+    expect(variable(memoryDashboard({ defaultNamespace: 'shop' })).current).toEqual({ selected: true, text: ['shop'], value: ['shop'] });
+    expect(variable(memoryDashboard({})).current).toBeUndefined();
+    expect(memoryDashboardText({ defaultNamespace: 'shop' })).toBe(JSON.stringify(memoryDashboard({ defaultNamespace: 'shop' })));
+  });
+
   test('GIVEN bad options THEN InputError with the whole message', () => {
     expect(() => memoryDashboard({ uid: 'x'.repeat(41) })).toThrow(`Invalid uid "${'x'.repeat(41)}". Accepted: 1 to 40 letters, digits, "-" or "_".`);
+    expect(() => memoryDashboard({ defaultNamespace: 'Shop' })).toThrow(
+      'Invalid defaultNamespace "Shop". Accepted: a namespace name: a DNS-1123 label of 1 to 63 lowercase letters, digits and "-", starting and ending with a letter or digit.');
     expect(() => memoryDashboard({ sections: [{ title: 'Empty', panels: [] }] }))
       .toThrow('Invalid sections[0].panels []: section "Empty" has no panels. Accepted: one or more panels.');
   });

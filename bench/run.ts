@@ -88,6 +88,11 @@ export const COMPARISONS: Comparison[] = [
     baseline: ['scenarios.ts', 'bare-namespaces', 100],
     target: 1.5,
   },
+  {
+    title: 'cdk8s floor: the guards\' 1,400 objects and the 1,000 Deployments as plain ApiObjects from ready JSON (no memguard code) vs the bare Deployments',
+    subject: ['scenarios.ts', 'plain-namespaces', 100],
+    baseline: ['scenarios.ts', 'bare-namespaces', 100],
+  },
 ];
 
 /** Single measurements: the example stack, synthesized and registered. */

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { performance } from 'perf_hooks';
-import { App, Chart, Size } from 'cdk8s';
+import { ApiObject, App, Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { buildOdooStack } from '../examples/odoo-stack/app';
 import { odooStackProps } from '../examples/odoo-stack/props';
@@ -106,7 +106,7 @@ async function waitForRegistrations(registered: () => number, minimum: number): 
 const GUARD_WORKLOADS_PER_NAMESPACE = 10;
 
 /** `count` namespaces, each a chart with a MemoryGuard and 10 tuned workloads (what a platform team has). */
-function guardedNamespaces(app: App, count: number): void {
+export function guardedNamespaces(app: App, count: number): void {
   for (let n = 0; n < count; n++) {
     const chart = new Chart(app, `team-${n}`, { namespace: `team-${n}` });
     // Node alerts are cluster-wide: one guard carries them (the documented practice).
@@ -118,8 +118,35 @@ function guardedNamespaces(app: App, count: number): void {
 }
 
 /** The same workloads as bare cdk8s-plus-28 Deployments, in the same charts. */
-function bareNamespaces(app: App, count: number): void {
+export function bareNamespaces(app: App, count: number): void {
   for (let n = 0; n < count; n++) bareChart(new Chart(app, `team-${n}`, { namespace: `team-${n}` }), GUARD_WORKLOADS_PER_NAMESPACE);
+}
+
+/**
+ * The objects a guard adds to one namespace besides its Deployments (VPAs, LimitRange, ResourceQuota, PrometheusRule,
+ * dashboard), as JSON text with the namespace written as `NAMESPACE`.
+ */
+function guardObjectsTemplate(): string[] {
+  const app = new App();
+  guardedNamespaces(app, 2);
+  // The second namespace: its guard leaves the node alerts to the first, as 99 of the 100 do.
+  return app.charts[1].toJson()
+    .filter((object: any) => object.kind !== 'Deployment')
+    .map((object: any) => JSON.stringify(object).replace(/team-1/g, 'NAMESPACE'));
+}
+
+/**
+ * The floor: the same Deployments and the same guard objects as plain cdk8s ApiObjects built from ready JSON, with none
+ * of memguard's sizing, checks or alert and dashboard generation. What any library emitting these objects pays.
+ */
+export function plainNamespaces(app: App, count: number): void {
+  const template = guardObjectsTemplate();
+  (globalThis as any).__benchStart = performance.now();
+  for (let n = 0; n < count; n++) {
+    const chart = new Chart(app, `team-${n}`, { namespace: `team-${n}` });
+    bareChart(chart, GUARD_WORKLOADS_PER_NAMESPACE);
+    template.forEach((json, i) => new ApiObject(chart, `object-${i}`, JSON.parse(json.replace(/NAMESPACE/g, `team-${n}`))));
+  }
 }
 
 function synthApp(build: (app: App, count: number) => void, count: number): number {
@@ -131,6 +158,7 @@ function synthApp(build: (app: App, count: number) => void, count: number): numb
 export const SCENARIOS: Record<string, (count: number) => number | Promise<number>> = {
   'guard-namespaces': (count) => synthApp(guardedNamespaces, count),
   'bare-namespaces': (count) => synthApp(bareNamespaces, count),
+  'plain-namespaces': (count) => synthApp(plainNamespaces, count),
   'example-synth': () => {
     const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'memguard-bench-')) });
     const { chart } = buildOdooStack(app);

@@ -1,3 +1,4 @@
+import * as v8 from 'v8';
 import { dashboardExpressions, memoryDashboard, memoryDashboardText } from '../../src/observability/dashboards';
 import { PanelSection } from '../../src/observability/types';
 
@@ -78,6 +79,20 @@ describe('memoryDashboard', () => {
     expect(variable(memoryDashboard({ defaultNamespace: 'shop' })).current).toEqual({ selected: true, text: ['shop'], value: ['shop'] });
     expect(variable(memoryDashboard({})).current).toBeUndefined();
     expect(memoryDashboardText({ defaultNamespace: 'shop' })).toBe(JSON.stringify(memoryDashboard({ defaultNamespace: 'shop' })));
+  });
+
+  test('GIVEN workload names stored two bytes per character THEN the dashboard text is still one byte per character', () => {
+    // v8.serialize tags a one-byte string '"'; a two-byte one 'c' (after an optional padding byte).
+    const oneByte = (text: string) => v8.serialize(text)[2] === 0x22;
+    // Sliced from a two-byte string, like the names cdk8s builds from template-literal ids: ASCII, stored as two-byte.
+    const twoByteName = 'Ā-api-c8abcdef'.slice(2);
+    expect(oneByte(twoByteName)).toBe(false);
+    const section = { title: twoByteName, panels: [{ title: twoByteName, queries: [{ expr: `up{pod="${twoByteName}"}` }] }] };
+    const text = memoryDashboardText({ sections: [section] });
+    expect(oneByte(text)).toBe(true);
+    expect(JSON.parse(text).panels.some((p: any) => p.title === 'api-c8abcdef')).toBe(true);
+    // A title that needs two bytes keeps them.
+    expect(JSON.parse(memoryDashboardText({ title: 'Memory → shop' })).title).toBe('Memory → shop');
   });
 
   test('GIVEN bad options THEN InputError with the whole message', () => {

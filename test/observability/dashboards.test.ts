@@ -87,7 +87,7 @@ describe('memoryDashboard', () => {
     // Sliced from a two-byte string, like the names cdk8s builds from template-literal ids: ASCII, stored as two-byte.
     const twoByteName = 'Ā-api-c8abcdef'.slice(2);
     expect(oneByte(twoByteName)).toBe(false);
-    const section = { title: twoByteName, panels: [{ title: twoByteName, queries: [{ expr: `up{pod="${twoByteName}"}` }] }] };
+    const section = { title: twoByteName, panels: [{ title: twoByteName, unit: 'bytes' as const, queries: [{ expr: `up{pod="${twoByteName}"}` }] }] };
     const text = memoryDashboardText({ sections: [section] });
     expect(oneByte(text)).toBe(true);
     expect(JSON.parse(text).panels.some((p: any) => p.title === 'api-c8abcdef')).toBe(true);

@@ -4,7 +4,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { MemoryAlerts, MemoryAlertsProps } from './memory-alerts';
 import { MemoryDashboard, MemoryDashboardProps } from './memory-dashboard';
-import { MemoryLimitPolicy } from './memory-limit-policy';
+import { MemoryLimitPolicy, workloadsAsEmitted } from './memory-limit-policy';
 import { MemoryRemediation, MemoryRemediationProps } from './memory-remediation';
 import { MemoryTunedDeployment, MemoryTunedDeploymentProps } from './memory-tuned-deployment';
 import { NamespaceGuardrails } from './namespace-guardrails';
@@ -14,14 +14,14 @@ import { PgBouncerConfig, PgBouncerConfigProps } from './pgbouncer-config';
 import { PostgresTuning, PostgresTuningProps } from './postgres-tuning';
 import { RedisCache, RedisCacheProps } from './redis-cache';
 import { SwapDaemonSet, SwapDaemonSetProps } from './swap-daemon-set';
-import { childCount, memoizeForSynthesis, renderForValidation } from './synthesis-memo';
+import { memoizeForSynthesis, trackSynthesis } from './synthesis-memo';
 import { AlertRule, MemorySignals, PanelSection } from '../observability/types';
 import {
   MemoryNearLimitAlertOptions, WorkloadIdentity, workloadDashboardSection, WorkloadKind, workloadMemoryNearLimitRule,
 } from '../observability/workload-signals';
 import { checkInteger, checkNamespaceName, checkOneOf, checkRange, InputError } from '../sizing/errors';
 import { NamespaceGuardrailsOptions, ResolvedGuardrails } from '../sizing/guardrails';
-import { applyMemoryLimitPolicy, MemoryLimitPolicyOptions, podSpecOf, WORKLOAD_KINDS } from '../sizing/limit-policy';
+import { MemoryLimitPolicyOptions, podSpecOf } from '../sizing/limit-policy';
 import { workloadMemoryShares } from '../sizing/namespace-budget';
 import { Cpu, Memory } from '../sizing/quantity';
 import { sizeStack, StackInput, StackSettings } from '../sizing/stack';
@@ -219,7 +219,6 @@ interface Guarded {
 }
 
 const CONTROLLER_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
-const WORKLOADS: ReadonlySet<string> = new Set(WORKLOAD_KINDS);
 /** Superuser connections PostgreSQL keeps back (`superuser_reserved_connections` default). */
 const SUPERUSER_RESERVED = 3;
 
@@ -242,8 +241,6 @@ export class MemoryGuard extends Construct {
   private readonly odooInstances: OdooTuning[] = [];
   private readonly pgbouncerInstances: PgBouncerConfig[] = [];
   private readonly hpaMaxReplicas = new Map<string, number>();
-  /** Bumped by every add: with the chart's child count, it tells the synthesis memo that the namespace changed. */
-  private revision = 0;
 
   constructor(scope: Construct, id: string, props: MemoryGuardProps = {}) {
     super(scope, id);
@@ -291,8 +288,8 @@ export class MemoryGuard extends Construct {
     }
 
     // cdk8s validates every construct before rendering anything: the namespace-wide checks run once all is added.
-    const chart = Chart.of(this);
-    this.node.addValidation({ validate: memoizeForSynthesis(() => [childCount(chart), this.revision], () => this.checkNamespaceAddsUp()) });
+    trackSynthesis(this);
+    this.node.addValidation({ validate: memoizeForSynthesis(() => this.checkNamespaceAddsUp()) });
   }
 
   /** Adds a `MemoryTunedDeployment` whose signals the guard collects. */
@@ -393,7 +390,6 @@ export class MemoryGuard extends Construct {
    * `SwapDaemonSet` in its own namespace. Swap alerts (NodeSwapFillingUp) are part of the default alert set.
    */
   public addSwap(id: string, props: GuardedSwapProps = {}): { node: NodeSwap; daemonSet?: SwapDaemonSet } {
-    this.revision++;
     const node = new NodeSwap(this, id, { ...props.node, namespace: this.namespace });
     const daemonSet = props.daemonSet ? new SwapDaemonSet(this, `${id}DaemonSet`, props.daemonSet) : undefined;
     return { node, daemonSet };
@@ -410,7 +406,6 @@ export class MemoryGuard extends Construct {
     if (this.guarded.some((g) => g.id === id)) {
       throw new InputError({ field: 'id', value: id, accepted: 'an id not yet used by another workload of this MemoryGuard' });
     }
-    this.revision++;
     const entry: Guarded = { id, construct, controllers, own };
     this.guarded.push(entry);
     const signals = this.signalsOf(entry);
@@ -492,11 +487,10 @@ export class MemoryGuard extends Construct {
     const cpuBudget = this.props.cpuBudget;
     const guardrails = this.guardrails?.values;
     if (budget || cpuBudget || guardrails) {
-      const policy = this.limitPolicyOptions();
-      const objects = Chart.of(this).node.findAll()
-        .filter((c): c is ApiObject => c instanceof ApiObject && WORKLOADS.has(c.kind))
-        .filter((o) => (o.metadata.namespace ?? Chart.of(o).namespace) === this.namespace)
-        .map((o) => (policy ? applyMemoryLimitPolicy(renderForValidation(o), policy).object : renderForValidation(o)));
+      // What is emitted: the chart's limits policy (the guard's own, unless the chart has an earlier one) filled in.
+      const objects = workloadsAsEmitted(Chart.of(this))
+        .filter(({ object }) => (object.metadata.namespace ?? Chart.of(object).namespace) === this.namespace)
+        .map(({ json }) => json);
       const shares = workloadMemoryShares(objects, this.hpaMaxReplicas);
       const total = Memory.sum(shares.map((s) => s.total));
       if (budget && total.isGreaterThan(budget)) {
@@ -542,13 +536,17 @@ export class MemoryGuard extends Construct {
 }
 
 /**
+ * The dashboard uid, title and default namespace of a guarded namespace.
+ *
  * Each guarded namespace gets its own dashboard: Grafana keeps one dashboard per uid, and the sidecar one file per
  * ConfigMap key (`<uid>.json`), so guards sharing the default uid would overwrite each other's dashboard.
+ * @internal
  */
 export function guardDashboardDefaults(namespace: string): Pick<MemoryDashboardProps, 'uid' | 'title' | 'defaultNamespace'> {
   const readable = `memguard-${namespace}`;
-  // Grafana's uid limit is 40 characters; a namespace is up to 63, so long ones keep a prefix and a hash of the rest.
-  const uid = readable.length <= 40 ? readable : `${readable.slice(0, 31)}-${createHash('sha256').update(namespace).digest('hex').slice(0, 8)}`;
+  // Grafana's uid limit is 40 characters and a namespace has up to 63, so a long one keeps a prefix and a hash. The "_"
+  // before the hash cannot occur in a namespace, so a hashed uid never equals the readable uid of a shorter namespace.
+  const uid = readable.length <= 40 ? readable : `${readable.slice(0, 31)}_${createHash('sha256').update(namespace).digest('hex').slice(0, 8)}`;
   return { uid, title: `Kubernetes / Memory / ${namespace} (memguard)`, defaultNamespace: namespace };
 }
 

@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { childCount, memoizeForSynthesis, renderForValidation } from './synthesis-memo';
+import { emittedRenderForValidation, memoizeForSynthesis, setRenderPostProcessor, trackSynthesis } from './synthesis-memo';
 import {
   applyMemoryLimitPolicy, describeViolation, MemoryLimitPolicyOptions, resolveLimitPolicy, WORKLOAD_KINDS,
 } from '../sizing/limit-policy';
@@ -8,8 +8,9 @@ import {
 /** Props of `MemoryLimitPolicy`: the policy itself. */
 export interface MemoryLimitPolicyProps extends MemoryLimitPolicyOptions {}
 
-const POLICED = Symbol.for('memguard.MemoryLimitPolicy.policed');
 const WORKLOADS: ReadonlySet<string> = new Set(WORKLOAD_KINDS);
+/** Each chart's policies, in the order they were created. */
+const chartPolicies = new WeakMap<Chart, MemoryLimitPolicy[]>();
 
 /**
  * Puts memory limits on every workload of a chart (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod,
@@ -18,46 +19,44 @@ const WORKLOADS: ReadonlySet<string> = new Set(WORKLOAD_KINDS);
  *
  * In `fill` mode it fills in missing requests and limits (and raises requests to limits when asked); in `enforce` mode
  * synthesis fails with a list of every container that breaks the policy. It runs when the chart is synthesized, so it
- * also sees workloads added after it.
+ * also sees workloads added after it. When several policies cover a chart, the first one created in `fill` mode fills
+ * its workloads, and every policy checks what is then emitted.
  */
 export class MemoryLimitPolicy extends Construct {
   /** The chart the policy covers. */
   public readonly chart: Chart;
+  /** The policy as given. */
+  public readonly options: MemoryLimitPolicyProps;
 
   constructor(scope: Construct, id: string, props: MemoryLimitPolicyProps = {}) {
     super(scope, id);
     resolveLimitPolicy(props);
+    this.options = props;
     this.chart = Chart.of(this);
+    chartPolicies.set(this.chart, [...chartPolicies.get(this.chart) ?? [], this]);
+    trackSynthesis(this);
     // cdk8s validates every construct before it renders any object, so this runs first on every synth.
-    const police = memoizeForSynthesis(() => [childCount(this.chart)], () => this.police(props));
-    this.node.addValidation({ validate: police });
+    this.node.addValidation({ validate: memoizeForSynthesis(() => this.police()) });
   }
 
-  private police(props: MemoryLimitPolicyProps): string[] {
-    const errors: string[] = [];
-    for (const object of this.workloads()) {
-      const { violations } = applyMemoryLimitPolicy(renderForValidation(object), props);
-      errors.push(...violations.map(describeViolation));
-      if ((props.mode ?? 'fill') === 'fill') fillOnRender(object, props);
-    }
-    return errors;
-  }
-
-  private workloads(): ApiObject[] {
-    return this.chart.node.findAll()
-      .filter((c): c is ApiObject => c instanceof ApiObject)
-      .filter((o) => WORKLOADS.has(o.kind) && Chart.of(o) === this.chart);
+  private police(): string[] {
+    return workloadsAsEmitted(this.chart)
+      .flatMap(({ json }) => applyMemoryLimitPolicy(json, this.options).violations.map(describeViolation));
   }
 }
 
 /**
- * Makes the object render with the policy applied. cdk8s-plus objects convert their fields after JSON patches run, so
- * a patch cannot reliably add resources; post-processing the rendered JSON works for every kind of ApiObject.
+ * The chart's workload objects with the JSON they will be emitted as, for validations. Makes the chart's first `fill`
+ * policy post-process each workload's render first: cdk8s-plus objects convert their fields after JSON patches run, so
+ * a patch cannot reliably add resources, while post-processing the rendered JSON works for every kind of ApiObject.
+ * @internal
  */
-function fillOnRender(object: ApiObject, props: MemoryLimitPolicyProps): void {
-  const marked = object as ApiObject & { [POLICED]?: boolean };
-  if (marked[POLICED]) return;
-  marked[POLICED] = true;
-  const render = object.toJson.bind(object);
-  object.toJson = () => applyMemoryLimitPolicy(render(), props).object;
+export function workloadsAsEmitted(chart: Chart): Array<{ readonly object: ApiObject; readonly json: any }> {
+  const filler = (chartPolicies.get(chart) ?? []).find((policy) => (policy.options.mode ?? 'fill') === 'fill');
+  return chart.node.findAll()
+    .filter((c): c is ApiObject => c instanceof ApiObject && WORKLOADS.has(c.kind) && Chart.of(c) === chart)
+    .map((object) => {
+      if (filler) setRenderPostProcessor(object, (json) => applyMemoryLimitPolicy(json, filler.options).object);
+      return { object, json: emittedRenderForValidation(object) };
+    });
 }

@@ -269,10 +269,11 @@ export function memoryDashboardText(options: MemoryDashboardOptions = {}): strin
 /**
  * The same text, stored one byte per character when every character allows it.
  *
- * V8 stores a string with two bytes per character when it was built from one so stored, and names cdk8s generates can
- * be (ids made with template literals, for one). JSON.stringify then returns the whole dashboard, tens of kilobytes, in
- * two-byte form: twice the memory, and every regular expression the YAML writer runs over it several times slower (the
- * guard benchmark's dashboards took twice as long to write). Re-decoding it as Latin-1 gives the compact form.
+ * V8 stores a string with two bytes per character when it was built from one so stored, and the object names cdk8s
+ * generates can come out of its name handling that way. JSON.stringify then returns the whole dashboard, tens of
+ * kilobytes, in two-byte form: twice the memory, and every regular expression the YAML writer runs over it several times
+ * slower (the guard benchmark's dashboards took twice as long to write). Re-decoding it as Latin-1 gives the compact
+ * form.
  */
 function asLatin1String(text: string): string {
   return NOT_LATIN1.test(text) ? text : Buffer.from(text, 'latin1').toString('latin1');

@@ -1,10 +1,16 @@
-import { ApiObject, Chart, Testing } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
 import { guardDashboardDefaults, MemoryGuard } from '../../src/cdk8s/memory-guard';
+import { MemoryLimitPolicy } from '../../src/cdk8s/memory-limit-policy';
 import { Cpu, Memory } from '../../src/sizing/quantity';
 import { expectRestrictedPodSecurity, expectValidManifests } from '../helpers/manifests';
 
 const q = (text: string) => Memory.parse(text);
 const newChart = () => new Chart(Testing.app(), 'test', { namespace: 'shop' });
+/** A Deployment spec with the given containers, as a raw ApiObject (not a cdk8s-plus construct) carries it. */
+const podSpec = (containers: unknown[]) => ({
+  selector: { matchLabels: { app: 'x' } },
+  template: { metadata: { labels: { app: 'x' } }, spec: { containers } },
+});
 
 function synthOk(chart: Chart): any[] {
   const objects = Testing.synth(chart);
@@ -254,15 +260,20 @@ describe('MemoryGuard', () => {
     });
     expect(dashboards.map((d) => d.uid)).toEqual(['memguard-shop', 'memguard-billing']);
     expect(dashboards.map((d) => d.title)).toEqual(['Kubernetes / Memory / shop (memguard)', 'Kubernetes / Memory / billing (memguard)']);
-    const namespaceVariable = dashboards[0].templating.list.find((v: any) => v.name === 'namespace');
-    expect(namespaceVariable.current).toEqual({ selected: true, text: ['shop'], value: ['shop'] });
+    expect(dashboards.map((d) => d.templating.list.find((v: any) => v.name === 'namespace').current)).toEqual([
+      { selected: true, text: ['shop'], value: ['shop'] },
+      { selected: true, text: ['billing'], value: ['billing'] },
+    ]);
   });
 
-  test('GIVEN a 63-character namespace or an explicit uid WHEN the guard names its dashboard THEN the uid fits Grafana\'s 40 characters or is the one given', () => {
-    const namespace = `team-${'a'.repeat(58)}`;
-    const long = guardDashboardDefaults(namespace).uid!;
-    expect(long).toHaveLength(40);
-    expect(long.startsWith('memguard-team-aaaa')).toBe(true);
+  test('GIVEN namespaces of 31 to 63 characters or an explicit uid WHEN the guard names its dashboard THEN the uid fits Grafana\'s 40 characters or is the one given', () => {
+    // 31 characters: "memguard-" + the namespace is exactly 40, kept readable.
+    expect(guardDashboardDefaults(`ns-${'a'.repeat(28)}`).uid).toBe(`memguard-ns-${'a'.repeat(28)}`);
+    // 32 and 63 characters: a 31-character prefix, "_" (never in a namespace) and 8 hex digits of a hash.
+    for (const namespace of [`ns-${'a'.repeat(29)}`, `team-${'a'.repeat(58)}`]) {
+      expect(guardDashboardDefaults(namespace).uid).toMatch(/^memguard-[a-z-]{22}_[0-9a-f]{8}$/);
+    }
+    const long = guardDashboardDefaults(`team-${'a'.repeat(58)}`).uid!;
     expect(guardDashboardDefaults(`team-${'a'.repeat(57)}b`).uid).not.toBe(long);
     const chart = newChart();
     const guard = new MemoryGuard(chart, 'guard', { dashboard: { uid: 'shop-memory' } });
@@ -278,23 +289,62 @@ describe('MemoryGuard', () => {
     expect(vpa.spec).toEqual({ targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: api.name }, updatePolicy: { updateMode: 'Off' } });
   });
 
-  test('GIVEN a guarded workload WHEN synthesized THEN it is rendered once per synthesis and the next render is fresh', () => {
+  test('GIVEN a guarded workload WHEN synthesized THEN it is rendered once per synthesis, with the policy filled in', () => {
     const chart = newChart();
     const guard = new MemoryGuard(chart, 'guard', { memoryBudget: q('2Gi'), dashboard: false });
+    const legacy = new ApiObject(chart, 'legacy', { apiVersion: 'apps/v1', kind: 'Deployment', spec: podSpec([{ name: 'app', image: 'legacy:1' }]) });
     guard.addDeployment('api', { containers: [{ image: 'api:1', memoryLimit: q('256Mi'), user: 1000 }] });
-    const deployment = chart.node.findAll().find((c): c is ApiObject => c instanceof ApiObject && c.kind === 'Deployment')!;
-    const ownRender = jest.spyOn(Object.getPrototypeOf(deployment), 'toJson');
-    try {
-      // The quota check and the limits policy both read the workload; the output takes that same render.
-      const first = Testing.synth(chart).find((o: any) => o.kind === 'Deployment');
-      expect(ownRender).toHaveBeenCalledTimes(1);
-      expect(first.spec.template.spec.containers[0].resources.limits.memory).toBe('256Mi');
-      const again = Testing.synth(chart).find((o: any) => o.kind === 'Deployment');
-      expect(ownRender).toHaveBeenCalledTimes(2);
-      expect(again).toEqual(first);
-      expect(again).not.toBe(first);
-    } finally {
-      ownRender.mockRestore();
-    }
+    const ownRender = jest.spyOn(legacy, 'toJson');
+    // The quota check and the limits policy both read the workload; the output takes that same render.
+    const emitted = Testing.synth(chart).find((o: any) => o.metadata.name === legacy.name);
+    expect(ownRender).toHaveBeenCalledTimes(1);
+    // The LimitRange default for a 2Gi budget, filled in by the guard's policy.
+    expect(emitted.spec.template.spec.containers[0].resources).toEqual({ limits: { memory: '128Mi' }, requests: { memory: '128Mi' } });
+    Testing.synth(chart);
+    expect(ownRender).toHaveBeenCalledTimes(2);
+  });
+
+  test('GIVEN a workload changed between two synths of different charts in the same tick THEN the second synth emits the change', () => {
+    const app = Testing.app();
+    const first = new Chart(app, 'first', { namespace: 'first' });
+    new MemoryGuard(first, 'guard', { dashboard: false });
+    const second = new Chart(app, 'second', { namespace: 'second' });
+    new MemoryGuard(second, 'guard', { dashboard: false });
+    const api = new ApiObject(second, 'api', { apiVersion: 'apps/v1', kind: 'Deployment', spec: podSpec([{ name: 'app', image: 'api:1' }]) });
+    // Synthesizing the first chart validates the whole app, the second chart's workloads included.
+    Testing.synth(first);
+    api.metadata.addLabel('changed', 'yes');
+    const emitted = Testing.synth(second).find((o: any) => o.metadata.name === api.name);
+    expect(emitted.metadata.labels).toEqual({ changed: 'yes' });
+    expect(emitted.spec.template.spec.containers[0].resources.limits.memory).toBe('512Mi');
+  });
+
+  test('GIVEN a workload added directly under the guard after a synth in the same tick WHEN synthesized again THEN it is filled and counted', () => {
+    const chart = newChart();
+    const guard = new MemoryGuard(chart, 'guard', { memoryBudget: q('1Gi'), dashboard: false });
+    expect(() => Testing.synth(chart)).not.toThrow();
+    const large = new ApiObject(guard, 'large', { apiVersion: 'apps/v1', kind: 'Deployment', spec: podSpec([{ name: 'app', image: 'a:1', resources: { limits: { memory: '4Gi' } } }]) });
+    expect(() => Testing.synth(chart)).toThrow(/peak memory limits add up to 8 GiB, above the ResourceQuota 1 GiB/);
+    const small = new ApiObject(guard, 'small', { apiVersion: 'apps/v1', kind: 'Deployment', spec: podSpec([{ name: 'app', image: 'b:1' }]) });
+    large.addJsonPatch(JsonPatch.replace('/spec/template/spec/containers/0/resources/limits/memory', '128Mi'));
+    const emitted = Testing.synth(chart).find((o: any) => o.metadata.name === small.name);
+    expect(emitted.spec.template.spec.containers[0].resources.limits.memory).toBe(guard.guardrails!.values.defaultMemoryLimit.toString());
+  });
+
+  test('GIVEN a chart policy created before the guard WHEN it fills a larger default THEN the quota check counts what is emitted', () => {
+    const chart = newChart();
+    new MemoryLimitPolicy(chart, 'policy', { defaultLimit: q('2Gi') });
+    new MemoryGuard(chart, 'guard', { memoryBudget: q('1Gi'), dashboard: false });
+    const legacy = new ApiObject(chart, 'legacy', { apiVersion: 'apps/v1', kind: 'Deployment', spec: podSpec([{ name: 'app', image: 'legacy:1' }]) });
+    expect(() => Testing.synth(chart)).toThrow(`Deployment ${legacy.name}: 2 GiB x 2 (1 replica + 1 rolling-update surge) = 4 GiB`);
+  });
+
+  test('GIVEN an enforce policy beside the guard\'s fill policy WHEN a workload has no limit THEN it checks what the fill emits', () => {
+    const chart = newChart();
+    new MemoryGuard(chart, 'guard', { dashboard: false });
+    new MemoryLimitPolicy(chart, 'enforce', { mode: 'enforce' });
+    const legacy = new ApiObject(chart, 'legacy', { apiVersion: 'apps/v1', kind: 'Deployment', spec: podSpec([{ name: 'app', image: 'legacy:1' }]) });
+    const emitted = Testing.synth(chart).find((o: any) => o.metadata.name === legacy.name);
+    expect(emitted.spec.template.spec.containers[0].resources.limits.memory).toBe('512Mi');
   });
 });

@@ -289,7 +289,7 @@ export class MemoryGuard extends Construct {
 
     // cdk8s validates every construct before rendering anything: the namespace-wide checks run once all is added.
     trackSynthesis(this);
-    this.node.addValidation({ validate: memoizeForSynthesis(() => this.checkNamespaceAddsUp()) });
+    this.node.addValidation({ validate: memoizeForSynthesis(this, () => this.checkNamespaceAddsUp()) });
   }
 
   /** Adds a `MemoryTunedDeployment` whose signals the guard collects. */
@@ -487,8 +487,9 @@ export class MemoryGuard extends Construct {
     const cpuBudget = this.props.cpuBudget;
     const guardrails = this.guardrails?.values;
     if (budget || cpuBudget || guardrails) {
-      // What is emitted: the chart's limits policy (the guard's own, unless the chart has an earlier one) filled in.
-      const objects = workloadsAsEmitted(Chart.of(this))
+      // What is emitted, with each chart's limits policies filled in: the guard's chart and any chart nested in it.
+      const charts = new Set(Chart.of(this).node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => Chart.of(o)));
+      const objects = [...charts].flatMap(workloadsAsEmitted)
         .filter(({ object }) => (object.metadata.namespace ?? Chart.of(object).namespace) === this.namespace)
         .map(({ json }) => json);
       const shares = workloadMemoryShares(objects, this.hpaMaxReplicas);

@@ -19,8 +19,8 @@ const chartPolicies = new WeakMap<Chart, MemoryLimitPolicy[]>();
  *
  * In `fill` mode it fills in missing requests and limits (and raises requests to limits when asked); in `enforce` mode
  * synthesis fails with a list of every container that breaks the policy. It runs when the chart is synthesized, so it
- * also sees workloads added after it. When several policies cover a chart, the first one created in `fill` mode fills
- * its workloads, and every policy checks what is then emitted.
+ * also sees workloads added after it. When several policies cover a chart, the `fill` ones apply in the order they were
+ * created, and every policy checks what is then emitted.
  */
 export class MemoryLimitPolicy extends Construct {
   /** The chart the policy covers. */
@@ -36,7 +36,7 @@ export class MemoryLimitPolicy extends Construct {
     chartPolicies.set(this.chart, [...chartPolicies.get(this.chart) ?? [], this]);
     trackSynthesis(this);
     // cdk8s validates every construct before it renders any object, so this runs first on every synth.
-    this.node.addValidation({ validate: memoizeForSynthesis(() => this.police()) });
+    this.node.addValidation({ validate: memoizeForSynthesis(this, () => this.police()) });
   }
 
   private police(): string[] {
@@ -46,17 +46,20 @@ export class MemoryLimitPolicy extends Construct {
 }
 
 /**
- * The chart's workload objects with the JSON they will be emitted as, for validations. Makes the chart's first `fill`
- * policy post-process each workload's render first: cdk8s-plus objects convert their fields after JSON patches run, so
- * a patch cannot reliably add resources, while post-processing the rendered JSON works for every kind of ApiObject.
+ * The chart's workload objects with the JSON they will be emitted as, for validations. Makes each workload's render
+ * post-processed by the chart's `fill` policies first, in the order they were created: cdk8s-plus objects convert their
+ * fields after JSON patches run, so a patch cannot reliably add resources, while post-processing the rendered JSON works
+ * for every kind of ApiObject.
  * @internal
  */
 export function workloadsAsEmitted(chart: Chart): Array<{ readonly object: ApiObject; readonly json: any }> {
-  const filler = (chartPolicies.get(chart) ?? []).find((policy) => (policy.options.mode ?? 'fill') === 'fill');
+  const fillers = (chartPolicies.get(chart) ?? []).filter((policy) => (policy.options.mode ?? 'fill') === 'fill');
+  const fill = fillers.length === 0 ? undefined
+    : (json: any) => fillers.reduce((filled, policy) => applyMemoryLimitPolicy(filled, policy.options).object, json);
   return chart.node.findAll()
     .filter((c): c is ApiObject => c instanceof ApiObject && WORKLOADS.has(c.kind) && Chart.of(c) === chart)
     .map((object) => {
-      if (filler) setRenderPostProcessor(object, (json) => applyMemoryLimitPolicy(json, filler.options).object);
+      setRenderPostProcessor(object, fill);
       return { object, json: emittedRenderForValidation(object) };
     });
 }

@@ -7,20 +7,34 @@ import { Construct } from 'constructs';
  * (`Chart.toJson` -> `App._synthChart` -> `validate`), so an app of N charts runs each validation N + 1 times, and a
  * validation that renders objects makes synthesis quadratic. Within one synthesis no user code runs between those passes,
  * so validations and renders are shared for its length and dropped when it returns: the next synthesis, even in the same
- * tick, sees every change made in between.
+ * tick, sees every change made in between. Each app keeps its own scope, so synthesizing another app meanwhile (from a
+ * Lazy value, say) starts that app's own synthesis.
  */
-let depth = 0;
-let current = 0;
-/** Validation renders waiting to be handed to the same synthesis's output. */
-const parked = new Map<object, unknown>();
+interface SynthesisScope {
+  /** How many tracked synthesis calls of this app are running (nested: App.synthYaml -> Chart.toJson). */
+  depth: number;
+  /** Which synthesis is running, or ran last. */
+  synthesis: number;
+  /** Validation renders waiting to be handed to the same synthesis's output. */
+  readonly parked: Map<object, unknown>;
+}
 
-function withinSynthesis<T>(run: () => T): T {
-  if (depth === 0) current++;
-  depth++;
+const scopes = new WeakMap<object, SynthesisScope>();
+
+function scopeOf(construct: Construct): SynthesisScope {
+  const root = construct.node.root;
+  let scope = scopes.get(root);
+  if (!scope) scopes.set(root, scope = { depth: 0, synthesis: 0, parked: new Map() });
+  return scope;
+}
+
+function withinSynthesis<T>(scope: SynthesisScope, run: () => T): T {
+  if (scope.depth === 0) scope.synthesis++;
+  scope.depth++;
   try {
     return run();
   } finally {
-    if (--depth === 0) parked.clear();
+    if (--scope.depth === 0) scope.parked.clear();
   }
 }
 
@@ -28,27 +42,29 @@ const tracked = new WeakSet<object>();
 
 /** Makes every synthesis of the construct's app and chart one scope for `memoizeForSynthesis` and `renderForValidation`. */
 export function trackSynthesis(construct: Construct): void {
+  const scope = scopeOf(construct);
   for (const [target, methods] of [[construct.node.root, ['synth', 'synthYaml']], [Chart.of(construct), ['toJson']]] as const) {
     if (tracked.has(target)) continue;
     tracked.add(target);
     for (const method of methods) {
       const original = (target as any)[method];
       if (typeof original !== 'function') continue;
-      (target as any)[method] = (...args: unknown[]) => withinSynthesis(() => original.apply(target, args));
+      (target as any)[method] = (...args: unknown[]) => withinSynthesis(scope, () => original.apply(target, args));
     }
   }
 }
 
 /**
- * Memoizes a validation's result for the rest of one synthesis. Outside a tracked synthesis (an object rendered on its
- * own) it computes every time.
+ * Memoizes a validation of `owner` for the rest of one synthesis of its app. Outside a tracked synthesis (an object
+ * rendered on its own) it computes every time.
  */
-export function memoizeForSynthesis<T>(compute: () => T): () => T {
+export function memoizeForSynthesis<T>(owner: Construct, compute: () => T): () => T {
+  const scope = scopeOf(owner);
   let cached: { value: T; synthesis: number } | undefined;
   return () => {
-    if (depth > 0 && cached?.synthesis === current) return cached.value;
+    if (scope.depth > 0 && cached?.synthesis === scope.synthesis) return cached.value;
     const value = compute();
-    cached = depth > 0 ? { value, synthesis: current } : undefined;
+    cached = scope.depth > 0 ? { value, synthesis: scope.synthesis } : undefined;
     return value;
   };
 }
@@ -70,8 +86,9 @@ const postProcessors = new WeakMap<object, (json: any) => any>();
  * `toJson` takes the validation's render instead, once, so each guarded workload is rendered once per synthesis rather
  * than twice. Validations only read the render.
  */
-export function renderForValidation(object: { toJson(): unknown }): any {
-  const own = ownRender(object as Renderable);
+export function renderForValidation(object: Renderable & Construct): any {
+  const own = ownRender(object);
+  const { depth, parked } = scopeOf(object);
   if (depth === 0) return own();
   if (parked.has(object)) return parked.get(object);
   const json = own();
@@ -80,33 +97,29 @@ export function renderForValidation(object: { toJson(): unknown }): any {
 }
 
 /** The JSON the object will be emitted as (its post-processor applied), for validations. */
-export function emittedRenderForValidation(object: { toJson(): unknown }): any {
+export function emittedRenderForValidation(object: Renderable & Construct): any {
   const json = renderForValidation(object);
   const postProcess = postProcessors.get(object);
   return postProcess ? postProcess(json) : json;
 }
 
-/** Whether the object's emitted JSON is post-processed already. */
-export function hasRenderPostProcessor(object: object): boolean {
-  return postProcessors.has(object);
-}
-
-/** Makes the object render as `postProcess(its own JSON)`: the first processor set stays. */
-export function setRenderPostProcessor(object: { toJson(): unknown }, postProcess: (json: any) => any): void {
-  if (postProcessors.has(object)) return;
-  ownRender(object as Renderable);
-  postProcessors.set(object, postProcess);
+/** Makes the object render as `postProcess(its own JSON)` (or as itself again, given `undefined`). */
+export function setRenderPostProcessor(object: Renderable & Construct, postProcess: ((json: any) => any) | undefined): void {
+  ownRender(object);
+  if (postProcess) postProcessors.set(object, postProcess);
+  else postProcessors.delete(object);
 }
 
 /** The object's own render; the first call hooks its `toJson` to take a parked render and post-process it. */
-function ownRender(object: Renderable): () => any {
+function ownRender(object: Renderable & Construct): () => any {
   const existing = object[OWN_RENDER];
   if (existing) return existing;
   const own = object.toJson.bind(object);
   object[OWN_RENDER] = own;
+  const { parked } = scopeOf(object);
   object.toJson = () => {
     let json: any;
-    if (depth > 0 && parked.has(object)) {
+    if (parked.has(object)) {
       json = parked.get(object);
       parked.delete(object);
     } else {

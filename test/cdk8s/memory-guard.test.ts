@@ -1,4 +1,4 @@
-import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, JsonPatch, Lazy, Testing } from 'cdk8s';
 import { guardDashboardDefaults, MemoryGuard } from '../../src/cdk8s/memory-guard';
 import { MemoryLimitPolicy } from '../../src/cdk8s/memory-limit-policy';
 import { Cpu, Memory } from '../../src/sizing/quantity';
@@ -6,6 +6,15 @@ import { expectRestrictedPodSecurity, expectValidManifests } from '../helpers/ma
 
 const q = (text: string) => Memory.parse(text);
 const newChart = () => new Chart(Testing.app(), 'test', { namespace: 'shop' });
+/** 'ok', or the synthesis error. */
+function tryToSynth(chart: Chart): string {
+  try {
+    Testing.synth(chart);
+    return 'ok';
+  } catch (error) {
+    return String(error);
+  }
+}
 /** A Deployment spec with the given containers, as a raw ApiObject (not a cdk8s-plus construct) carries it. */
 const podSpec = (containers: unknown[]) => ({
   selector: { matchLabels: { app: 'x' } },
@@ -329,6 +338,48 @@ describe('MemoryGuard', () => {
     large.addJsonPatch(JsonPatch.replace('/spec/template/spec/containers/0/resources/limits/memory', '128Mi'));
     const emitted = Testing.synth(chart).find((o: any) => o.metadata.name === small.name);
     expect(emitted.spec.template.spec.containers[0].resources.limits.memory).toBe(guard.guardrails!.values.defaultMemoryLimit.toString());
+  });
+
+  test('GIVEN a workload in a chart nested in the guard\'s chart WHEN it breaks the quota THEN the check counts it', () => {
+    const chart = newChart();
+    new MemoryGuard(chart, 'guard', { memoryBudget: q('1Gi'), dashboard: false });
+    const nested = new Chart(chart, 'nested', { namespace: 'shop' });
+    new ApiObject(nested, 'big', { apiVersion: 'apps/v1', kind: 'Deployment', spec: podSpec([{ name: 'app', image: 'a:1', resources: { limits: { memory: '4Gi' } } }]) });
+    expect(() => (App.of(chart) as App).synthYaml()).toThrow(/peak memory limits add up to 8 GiB, above the ResourceQuota 1 GiB/);
+  });
+
+  test('GIVEN a synthesis that failed WHEN the workload is fixed and synthesized again THEN the fix is checked and emitted', () => {
+    const chart = newChart();
+    new MemoryGuard(chart, 'guard', { memoryBudget: q('1Gi'), dashboard: false });
+    const api = new ApiObject(chart, 'api', { apiVersion: 'apps/v1', kind: 'Deployment', spec: podSpec([{ name: 'app', image: 'a:1', resources: { limits: { memory: '4Gi' } } }]) });
+    expect(() => Testing.synth(chart)).toThrow(/above the ResourceQuota 1 GiB/);
+    api.addJsonPatch(JsonPatch.replace('/spec/template/spec/containers/0/resources/limits/memory', '128Mi'));
+    const emitted = Testing.synth(chart).find((o: any) => o.metadata.name === api.name);
+    expect(emitted.spec.template.spec.containers[0].resources.limits.memory).toBe('128Mi');
+  });
+
+  test('GIVEN another app synthesized twice during a synthesis WHEN it changes in between THEN its second synthesis checks the change', () => {
+    const other = newChart();
+    new MemoryGuard(other, 'guard', { memoryBudget: q('1Gi'), dashboard: false });
+    const outcomes: string[] = [];
+    const chart = new Chart(Testing.app(), 'outer', { namespace: 'outer' });
+    new MemoryGuard(chart, 'guard', { dashboard: false });
+    new ApiObject(chart, 'probe', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      data: {
+        outcome: Lazy.any({
+          produce: () => {
+            outcomes.push(tryToSynth(other));
+            new ApiObject(other, 'big', { apiVersion: 'apps/v1', kind: 'Deployment', spec: podSpec([{ name: 'app', image: 'a:1', resources: { limits: { memory: '4Gi' } } }]) });
+            outcomes.push(tryToSynth(other));
+            return 'done';
+          },
+        }),
+      },
+    });
+    Testing.synth(chart);
+    expect(outcomes).toEqual(['ok', expect.stringMatching(/above the ResourceQuota 1 GiB/)]);
   });
 
   test('GIVEN a chart policy created before the guard WHEN it fills a larger default THEN the quota check counts what is emitted', () => {

@@ -1,4 +1,7 @@
-import { ApiObject, Chart, Testing } from 'cdk8s';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ApiObject, App, Chart, Testing, Yaml, YamlOutputType } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { MemoryLimitPolicy } from '../../src/cdk8s/memory-limit-policy';
 import { MemoryTunedDeployment } from '../../src/cdk8s/memory-tuned-deployment';
@@ -95,6 +98,47 @@ describe('MemoryLimitPolicy', () => {
     const pod = new ApiObject(chart, 'pod', { apiVersion: 'v1', kind: 'Pod', spec: { containers: [{ name: 'c', image: 'x:1' }] } });
     new MemoryLimitPolicy(chart, 'limits', { mode: 'enforce', exclude: [`Pod/${pod.name}`] });
     expect(Testing.synth(chart)).toHaveLength(1);
+  });
+
+  test('GIVEN two fill policies WHEN synthesized THEN both apply in the order they were created', () => {
+    const chart = chartWithUnlimitedWorkloads();
+    const name = chart.node.findAll().find((c): c is ApiObject => c instanceof ApiObject && c.kind === 'CronJob')!.name;
+    new MemoryLimitPolicy(chart, 'defaults', { defaultLimit: Memory.parse('256Mi') });
+    new MemoryLimitPolicy(chart, 'incident', { incidentMode: { workloads: [`CronJob/${name}`], since: '2026-11-24', limitFactor: 2 } });
+    const report = Testing.synth(chart).find((o: any) => o.kind === 'CronJob');
+    // The first fills 256Mi; the second, in incident mode, doubles the limit of the matching workload and marks it.
+    expect(report.spec.jobTemplate.spec.template.spec.containers[0].resources.limits.memory).toBe('512Mi');
+    expect(Object.keys(report.metadata.annotations ?? {})).toContain('memguard.io/incident-mode');
+  });
+
+  test('GIVEN an enforce policy created before a fill policy WHEN synthesized THEN it checks the filled output and passes', () => {
+    const chart = chartWithUnlimitedWorkloads();
+    new MemoryLimitPolicy(chart, 'enforce', { mode: 'enforce' });
+    new MemoryLimitPolicy(chart, 'fill', { defaultLimit: Memory.parse('256Mi') });
+    expect(workloadContainers(Testing.synth(chart)).every((c: any) => c.container.resources.limits.memory !== undefined)).toBe(true);
+  });
+
+  test('GIVEN a synthesized chart WHEN an object is rendered on its own, by App.synth or by synthYaml THEN the fill is there and each renders the object once', () => {
+    const chart = chartWithUnlimitedWorkloads();
+    new MemoryLimitPolicy(chart, 'limits', { defaultLimit: Memory.parse('256Mi') });
+    const report = chart.node.findAll().find((c): c is ApiObject => c instanceof ApiObject && c.kind === 'CronJob')!;
+    const limitOf = (json: any) => json.spec.jobTemplate.spec.template.spec.containers[0].resources.limits.memory;
+    Testing.synth(chart);
+    expect(limitOf(report.toJson())).toBe('256Mi');
+    const app = App.of(chart) as App;
+    const ownRender = jest.spyOn(Object.getPrototypeOf(report), 'toJson');
+    expect(app.synthYaml()).toContain('memory: 256Mi');
+    expect(ownRender).toHaveBeenCalledTimes(1);
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'memguard-policy-'));
+    try {
+      Object.assign(app, { outdir, yamlOutputType: YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE });
+      app.synth();
+      expect(ownRender).toHaveBeenCalledTimes(2);
+      const file = path.join(outdir, 'test', `CronJob.${report.name}.k8s.yaml`);
+      expect(limitOf(Yaml.load(file)[0])).toBe('256Mi');
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
   });
 
   test('GIVEN bad props WHEN constructed THEN it throws at once', () => {

@@ -14,7 +14,7 @@ import { PgBouncerConfig, PgBouncerConfigProps } from './pgbouncer-config';
 import { PostgresTuning, PostgresTuningProps } from './postgres-tuning';
 import { RedisCache, RedisCacheProps } from './redis-cache';
 import { SwapDaemonSet, SwapDaemonSetProps } from './swap-daemon-set';
-import { memoizeForSynthesis, trackSynthesis } from './synthesis-memo';
+import { memoizeForSynthesis } from './synthesis-memo';
 import { AlertRule, MemorySignals, PanelSection } from '../observability/types';
 import {
   MemoryNearLimitAlertOptions, WorkloadIdentity, workloadDashboardSection, WorkloadKind, workloadMemoryNearLimitRule,
@@ -288,7 +288,6 @@ export class MemoryGuard extends Construct {
     }
 
     // cdk8s validates every construct before rendering anything: the namespace-wide checks run once all is added.
-    trackSynthesis(this);
     this.node.addValidation({ validate: memoizeForSynthesis(this, () => this.checkNamespaceAddsUp()) });
   }
 

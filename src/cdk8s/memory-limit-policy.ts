@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { emittedRenderForValidation, memoizeForSynthesis, setRenderPostProcessor, trackSynthesis } from './synthesis-memo';
+import { emittedRenderForValidation, memoizeForSynthesis, setRenderPostProcessor } from './synthesis-memo';
 import {
   applyMemoryLimitPolicy, describeViolation, MemoryLimitPolicyOptions, resolveLimitPolicy, WORKLOAD_KINDS,
 } from '../sizing/limit-policy';
@@ -34,7 +34,6 @@ export class MemoryLimitPolicy extends Construct {
     this.options = props;
     this.chart = Chart.of(this);
     chartPolicies.set(this.chart, [...chartPolicies.get(this.chart) ?? [], this]);
-    trackSynthesis(this);
     // cdk8s validates every construct before it renders any object, so this runs first on every synth.
     this.node.addValidation({ validate: memoizeForSynthesis(this, () => this.police()) });
   }

@@ -40,8 +40,8 @@ function withinSynthesis<T>(scope: SynthesisScope, run: () => T): T {
 
 const tracked = new WeakSet<object>();
 
-/** Makes every synthesis of the construct's app and chart one scope for `memoizeForSynthesis` and `renderForValidation`. */
-export function trackSynthesis(construct: Construct): void {
+/** Makes every synthesis of the construct's app and chart one scope. */
+function trackSynthesis(construct: Construct): void {
   const scope = scopeOf(construct);
   for (const [target, methods] of [[construct.node.root, ['synth', 'synthYaml']], [Chart.of(construct), ['toJson']]] as const) {
     if (tracked.has(target)) continue;
@@ -55,10 +55,11 @@ export function trackSynthesis(construct: Construct): void {
 }
 
 /**
- * Memoizes a validation of `owner` for the rest of one synthesis of its app. Outside a tracked synthesis (an object
- * rendered on its own) it computes every time.
+ * Memoizes a validation of `owner` for the rest of one synthesis of its app, and makes the synthesis of the owner's app
+ * and chart tracked. Outside a tracked synthesis (an object rendered on its own) it computes every time.
  */
 export function memoizeForSynthesis<T>(owner: Construct, compute: () => T): () => T {
+  trackSynthesis(owner);
   const scope = scopeOf(owner);
   let cached: { value: T; synthesis: number } | undefined;
   return () => {
@@ -86,7 +87,7 @@ const postProcessors = new WeakMap<object, (json: any) => any>();
  * `toJson` takes the validation's render instead, once, so each guarded workload is rendered once per synthesis rather
  * than twice. Validations only read the render.
  */
-export function renderForValidation(object: Renderable & Construct): any {
+function renderForValidation(object: Renderable & Construct): any {
   const own = ownRender(object);
   const { depth, parked } = scopeOf(object);
   if (depth === 0) return own();
@@ -98,7 +99,10 @@ export function renderForValidation(object: Renderable & Construct): any {
 
 /** The JSON the object will be emitted as (its post-processor applied), for validations. */
 export function emittedRenderForValidation(object: Renderable & Construct): any {
-  const json = renderForValidation(object);
+  return postProcessed(object, renderForValidation(object));
+}
+
+function postProcessed(object: object, json: any): any {
   const postProcess = postProcessors.get(object);
   return postProcess ? postProcess(json) : json;
 }
@@ -125,8 +129,7 @@ function ownRender(object: Renderable & Construct): () => any {
     } else {
       json = own();
     }
-    const postProcess = postProcessors.get(object);
-    return postProcess ? postProcess(json) : json;
+    return postProcessed(object, json);
   };
   return own;
 }

@@ -1,4 +1,5 @@
 import { ApiObject, App, Chart, JsonPatch, Lazy, Testing } from 'cdk8s';
+import { Construct } from 'constructs';
 import { guardDashboardDefaults, MemoryGuard } from '../../src/cdk8s/memory-guard';
 import { MemoryLimitPolicy } from '../../src/cdk8s/memory-limit-policy';
 import { Cpu, Memory } from '../../src/sizing/quantity';
@@ -15,11 +16,15 @@ function tryToSynth(chart: Chart): string {
     return String(error);
   }
 }
-/** A Deployment spec with the given containers, as a raw ApiObject (not a cdk8s-plus construct) carries it. */
-const podSpec = (containers: unknown[]) => ({
-  selector: { matchLabels: { app: 'x' } },
-  template: { metadata: { labels: { app: 'x' } }, spec: { containers } },
-});
+/** A Deployment with one container "app" as a raw ApiObject (not a cdk8s-plus construct), limited when `memoryLimit` is given. */
+function rawDeployment(scope: Construct, id: string, image: string, memoryLimit?: string): ApiObject {
+  const container = { name: 'app', image, ...(memoryLimit ? { resources: { limits: { memory: memoryLimit } } } : {}) };
+  return new ApiObject(scope, id, {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    spec: { selector: { matchLabels: { app: 'x' } }, template: { metadata: { labels: { app: 'x' } }, spec: { containers: [container] } } },
+  });
+}
 
 function synthOk(chart: Chart): any[] {
   const objects = Testing.synth(chart);
@@ -301,7 +306,7 @@ describe('MemoryGuard', () => {
   test('GIVEN a guarded workload WHEN synthesized THEN it is rendered once per synthesis, with the policy filled in', () => {
     const chart = newChart();
     const guard = new MemoryGuard(chart, 'guard', { memoryBudget: q('2Gi'), dashboard: false });
-    const legacy = new ApiObject(chart, 'legacy', { apiVersion: 'apps/v1', kind: 'Deployment', spec: podSpec([{ name: 'app', image: 'legacy:1' }]) });
+    const legacy = rawDeployment(chart, 'legacy', 'legacy:1');
     guard.addDeployment('api', { containers: [{ image: 'api:1', memoryLimit: q('256Mi'), user: 1000 }] });
     const ownRender = jest.spyOn(legacy, 'toJson');
     // The quota check and the limits policy both read the workload; the output takes that same render.
@@ -319,7 +324,7 @@ describe('MemoryGuard', () => {
     new MemoryGuard(first, 'guard', { dashboard: false });
     const second = new Chart(app, 'second', { namespace: 'second' });
     new MemoryGuard(second, 'guard', { dashboard: false });
-    const api = new ApiObject(second, 'api', { apiVersion: 'apps/v1', kind: 'Deployment', spec: podSpec([{ name: 'app', image: 'api:1' }]) });
+    const api = rawDeployment(second, 'api', 'api:1');
     // Synthesizing the first chart validates the whole app, the second chart's workloads included.
     Testing.synth(first);
     api.metadata.addLabel('changed', 'yes');
@@ -332,9 +337,9 @@ describe('MemoryGuard', () => {
     const chart = newChart();
     const guard = new MemoryGuard(chart, 'guard', { memoryBudget: q('1Gi'), dashboard: false });
     expect(() => Testing.synth(chart)).not.toThrow();
-    const large = new ApiObject(guard, 'large', { apiVersion: 'apps/v1', kind: 'Deployment', spec: podSpec([{ name: 'app', image: 'a:1', resources: { limits: { memory: '4Gi' } } }]) });
+    const large = rawDeployment(guard, 'large', 'a:1', '4Gi');
     expect(() => Testing.synth(chart)).toThrow(/peak memory limits add up to 8 GiB, above the ResourceQuota 1 GiB/);
-    const small = new ApiObject(guard, 'small', { apiVersion: 'apps/v1', kind: 'Deployment', spec: podSpec([{ name: 'app', image: 'b:1' }]) });
+    const small = rawDeployment(guard, 'small', 'b:1');
     large.addJsonPatch(JsonPatch.replace('/spec/template/spec/containers/0/resources/limits/memory', '128Mi'));
     const emitted = Testing.synth(chart).find((o: any) => o.metadata.name === small.name);
     expect(emitted.spec.template.spec.containers[0].resources.limits.memory).toBe(guard.guardrails!.values.defaultMemoryLimit.toString());
@@ -344,14 +349,14 @@ describe('MemoryGuard', () => {
     const chart = newChart();
     new MemoryGuard(chart, 'guard', { memoryBudget: q('1Gi'), dashboard: false });
     const nested = new Chart(chart, 'nested', { namespace: 'shop' });
-    new ApiObject(nested, 'big', { apiVersion: 'apps/v1', kind: 'Deployment', spec: podSpec([{ name: 'app', image: 'a:1', resources: { limits: { memory: '4Gi' } } }]) });
+    rawDeployment(nested, 'big', 'a:1', '4Gi');
     expect(() => (App.of(chart) as App).synthYaml()).toThrow(/peak memory limits add up to 8 GiB, above the ResourceQuota 1 GiB/);
   });
 
   test('GIVEN a synthesis that failed WHEN the workload is fixed and synthesized again THEN the fix is checked and emitted', () => {
     const chart = newChart();
     new MemoryGuard(chart, 'guard', { memoryBudget: q('1Gi'), dashboard: false });
-    const api = new ApiObject(chart, 'api', { apiVersion: 'apps/v1', kind: 'Deployment', spec: podSpec([{ name: 'app', image: 'a:1', resources: { limits: { memory: '4Gi' } } }]) });
+    const api = rawDeployment(chart, 'api', 'a:1', '4Gi');
     expect(() => Testing.synth(chart)).toThrow(/above the ResourceQuota 1 GiB/);
     api.addJsonPatch(JsonPatch.replace('/spec/template/spec/containers/0/resources/limits/memory', '128Mi'));
     const emitted = Testing.synth(chart).find((o: any) => o.metadata.name === api.name);
@@ -371,7 +376,7 @@ describe('MemoryGuard', () => {
         outcome: Lazy.any({
           produce: () => {
             outcomes.push(tryToSynth(other));
-            new ApiObject(other, 'big', { apiVersion: 'apps/v1', kind: 'Deployment', spec: podSpec([{ name: 'app', image: 'a:1', resources: { limits: { memory: '4Gi' } } }]) });
+            rawDeployment(other, 'big', 'a:1', '4Gi');
             outcomes.push(tryToSynth(other));
             return 'done';
           },
@@ -386,7 +391,7 @@ describe('MemoryGuard', () => {
     const chart = newChart();
     new MemoryLimitPolicy(chart, 'policy', { defaultLimit: q('2Gi') });
     new MemoryGuard(chart, 'guard', { memoryBudget: q('1Gi'), dashboard: false });
-    const legacy = new ApiObject(chart, 'legacy', { apiVersion: 'apps/v1', kind: 'Deployment', spec: podSpec([{ name: 'app', image: 'legacy:1' }]) });
+    const legacy = rawDeployment(chart, 'legacy', 'legacy:1');
     expect(() => Testing.synth(chart)).toThrow(`Deployment ${legacy.name}: 2 GiB x 2 (1 replica + 1 rolling-update surge) = 4 GiB`);
   });
 
@@ -394,7 +399,7 @@ describe('MemoryGuard', () => {
     const chart = newChart();
     new MemoryGuard(chart, 'guard', { dashboard: false });
     new MemoryLimitPolicy(chart, 'enforce', { mode: 'enforce' });
-    const legacy = new ApiObject(chart, 'legacy', { apiVersion: 'apps/v1', kind: 'Deployment', spec: podSpec([{ name: 'app', image: 'legacy:1' }]) });
+    const legacy = rawDeployment(chart, 'legacy', 'legacy:1');
     const emitted = Testing.synth(chart).find((o: any) => o.metadata.name === legacy.name);
     expect(emitted.spec.template.spec.containers[0].resources.limits.memory).toBe('512Mi');
   });
